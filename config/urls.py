@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from environments import views as environment_views
+
+urlpatterns = [
+    path("", environment_views.dashboard, name="dashboard"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("", include("environments.urls")),
+    path("dev/mailbox/", include("emails.urls")),
+]

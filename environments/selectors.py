@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts.models import User
+from environments.models import Organisation, OrganisationMembership, OrganisationUserObjectPermission
+
+
+def organisations_visible_to(*, user: User) -> QuerySet[Organisation]:
+    """Every organisation the user may view: all of their environment's if they administer it,
+    plus those where a membership gave them the guardian view permission (their own or a
+    partner's)."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    granted = OrganisationUserObjectPermission.objects.filter(
+        user=user, permission__codename="view_organisation"
+    ).values("content_object_id")
+    visible = Q(pk__in=granted)
+    if user.is_environment_administrator:
+        visible |= Q(environment_id=user.environment_id)
+    return Organisation.objects.filter(visible).select_related("environment")
+
+
+def organisations_list(*, user: User, search: str = "") -> QuerySet[Organisation]:
+    organisations = organisations_visible_to(user=user).annotate(member_count=Count("memberships"))
+    if search:
+        organisations = organisations.filter(
+            Q(name__icontains=search)
+            | Q(kvk_number__startswith=search)
+            | Q(environment__name__icontains=search)
+        )
+    return organisations.order_by("name", "id")
+
+
+def organisation_memberships(*, organisation: Organisation) -> QuerySet[OrganisationMembership]:
+    return (
+        OrganisationMembership.objects.filter(organisation=organisation)
+        .select_related("user", "user__environment", "granted_by", "partnership")
+        .order_by("user__email")
+    )

@@ -1,0 +1,238 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import AuthenticatedHttpRequest, EnvironmentRole, User
+from environments.forms import MembershipForm, MembershipRoleForm, OrganisationForm
+from environments.models import OrganisationMembership
+from environments.permissions import (
+    OrganisationPermissions,
+    access_organisation,
+    require_environment,
+    require_role,
+)
+from environments.selectors import organisation_memberships, organisations_list, organisations_visible_to
+from environments.services import (
+    membership_grant,
+    membership_revoke,
+    organisation_create,
+    organisation_update,
+)
+from partners.selectors import partnerships_of
+
+PAGE_SIZE = 25
+
+
+def _apply_errors(form: OrganisationForm | MembershipForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    environment = require_environment(user=request.user)
+    organisations = organisations_visible_to(user=request.user)
+    context = {
+        "environment": environment,
+        "organisation_count": organisations.count(),
+        "recent_organisations": organisations.order_by("-created_at")[:5],
+    }
+    return render(request, "environments/dashboard.html", context)
+
+
+@login_required
+def organisation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    require_environment(user=request.user)
+    search = request.GET.get("q", "").strip()
+    page = Paginator(organisations_list(user=request.user, search=search), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "environments/organisation_list.html", {"page": page, "search": search})
+
+
+@login_required
+def organisation_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    environment = require_role(user=request.user, minimum=EnvironmentRole.ADMINISTRATOR)
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = organisation_create(
+                environment=environment, acting_user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Organisation %(name)s created.") % {"name": organisation.name})
+            return redirect("environments:organisation_detail", pk=organisation.pk)
+    return render(request, "environments/organisation_form.html", {"form": form, "creating": True})
+
+
+@login_required
+def organisation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    organisation = access_organisation(user=request.user, pk=pk)
+    permissions = OrganisationPermissions(user=request.user, organisations=[organisation])
+    context = {
+        "organisation": organisation,
+        "granted": permissions.granted(organisation),
+        "is_own_environment": organisation.environment_id == request.user.environment_id,
+        "can_edit": request.user.is_environment_administrator
+        and organisation.environment_id == request.user.environment_id,
+    }
+    return render(request, "environments/organisation_detail.html", context)
+
+
+@login_required
+def organisation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    organisation = access_organisation(user=request.user, pk=pk)
+    # Only administrators of the organisation's own environment edit its legal details.
+    if not (
+        request.user.is_environment_administrator
+        and organisation.environment_id == request.user.environment_id
+    ):
+        raise PermissionDenied
+    form = OrganisationForm.for_organisation(organisation, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation_update(organisation=organisation, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Organisation saved."))
+            return redirect("environments:organisation_detail", pk=organisation.pk)
+    return render(
+        request,
+        "environments/organisation_form.html",
+        {"form": form, "organisation": organisation, "creating": False},
+    )
+
+
+def _member_candidates(
+    *, organisation_environment_id: int, acting_user: User, exclude_ids: list[int]
+) -> QuerySet[User]:
+    """Who may be added: users of the organisation's environment; advanced users and
+    administrators of environments in an active partnership with it. A partner user who
+    administers the organisation picks from their own environment."""
+    if acting_user.environment_id != organisation_environment_id:
+        pool = Q(environment_id=acting_user.environment_id, role__gte=EnvironmentRole.ADVANCED_USER)
+    else:
+        partner_environment_ids = [
+            partnership.other_environment_id(organisation_environment_id)
+            for partnership in partnerships_of(environment_id=organisation_environment_id).filter(
+                status="active"
+            )
+        ]
+        pool = Q(environment_id=organisation_environment_id) | Q(
+            environment_id__in=partner_environment_ids, role__gte=EnvironmentRole.ADVANCED_USER
+        )
+    return (
+        User.objects.filter(pool, is_active=True)
+        .exclude(pk__in=exclude_ids)
+        .select_related("environment")
+        .order_by("environment__name", "email")
+    )
+
+
+@login_required
+def organisation_members(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    organisation = access_organisation(user=request.user, pk=pk)
+    permissions = OrganisationPermissions(user=request.user, organisations=[organisation])
+    can_manage = permissions.has("manage_members", organisation)
+    memberships = organisation_memberships(organisation=organisation)
+    page = Paginator(memberships, 50).get_page(request.GET.get("page"))
+    form = None
+    if can_manage:
+        candidates = _member_candidates(
+            organisation_environment_id=organisation.environment_id,
+            acting_user=request.user,
+            exclude_ids=list(memberships.values_list("user_id", flat=True)),
+        )
+        form = MembershipForm(candidates=candidates)
+    context = {"organisation": organisation, "page": page, "form": form, "can_manage": can_manage}
+    return render(request, "environments/organisation_members.html", context)
+
+
+@login_required
+@require_POST
+def organisation_member_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    organisation = access_organisation(user=request.user, pk=pk, permission="manage_members")
+    existing = list(organisation.memberships.values_list("user_id", flat=True))
+    candidates = _member_candidates(
+        organisation_environment_id=organisation.environment_id,
+        acting_user=request.user,
+        exclude_ids=existing,
+    )
+    form = MembershipForm(request.POST, candidates=candidates)
+    if form.is_valid():
+        try:
+            membership_grant(
+                organisation=organisation,
+                user=form.cleaned_data["user"],
+                role=form.cleaned_data["role"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(user)s added.") % {"user": form.cleaned_data["user"].display_name})
+    else:
+        messages.error(request, _("Choose a user and a role."))
+    return redirect("environments:organisation_members", pk=organisation.pk)
+
+
+@login_required
+@require_POST
+def organisation_member_change(
+    request: AuthenticatedHttpRequest, pk: int, membership_pk: int
+) -> HttpResponse:
+    organisation = access_organisation(user=request.user, pk=pk, permission="manage_members")
+    membership = get_object_or_404(
+        OrganisationMembership.objects.select_related("user"), pk=membership_pk, organisation=organisation
+    )
+    form = MembershipRoleForm(request.POST)
+    if form.is_valid():
+        try:
+            membership_grant(
+                organisation=organisation,
+                user=membership.user,
+                role=form.cleaned_data["role"],
+                acting_user=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Role changed."))
+    return redirect("environments:organisation_members", pk=organisation.pk)
+
+
+@login_required
+def organisation_member_remove(
+    request: AuthenticatedHttpRequest, pk: int, membership_pk: int
+) -> HttpResponse:
+    organisation = access_organisation(user=request.user, pk=pk, permission="manage_members")
+    membership = get_object_or_404(
+        OrganisationMembership.objects.select_related(
+            "user", "organisation__environment", "user__environment"
+        ),
+        pk=membership_pk,
+        organisation=organisation,
+    )
+    if request.method == "POST":
+        membership_revoke(membership=membership, acting_user=request.user)
+        messages.success(request, _("%(user)s removed.") % {"user": membership.user.display_name})
+        return redirect("environments:organisation_members", pk=organisation.pk)
+    return render(
+        request,
+        "environments/organisation_member_remove.html",
+        {"organisation": organisation, "membership": membership},
+    )
