@@ -13,6 +13,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from post_office.models import Email
+from time_machine import TimeMachineFixture
 
 from environments.models import OrganisationMembership, OrganisationRole, OrganisationUserObjectPermission
 from environments.services import membership_grant
@@ -129,7 +130,9 @@ def test_simultaneous_establishes_create_one_partnership(pair: Pair) -> None:
     assert Partnership.objects.count() == 1
 
 
-def test_expiry_during_an_accept_in_progress_leaves_the_request_accepted(pair: Pair, time_machine) -> None:  # type: ignore[no-untyped-def]
+def test_expiry_during_an_accept_in_progress_leaves_the_request_accepted(
+    pair: Pair, time_machine: TimeMachineFixture
+) -> None:
     request = send(pair)
     time_machine.move_to(request.expires_at - timedelta(seconds=5))
     accepting, outcome, _done, release = holding(
@@ -149,7 +152,9 @@ def test_expiry_during_an_accept_in_progress_leaves_the_request_accepted(pair: P
     assert not Email.objects.filter(subject__contains="has expired").exists()
 
 
-def test_an_accept_waiting_for_the_expiry_job_is_refused_as_expired(pair: Pair, time_machine) -> None:  # type: ignore[no-untyped-def]
+def test_an_accept_waiting_for_the_expiry_job_is_refused_as_expired(
+    pair: Pair, time_machine: TimeMachineFixture
+) -> None:
     request = send(pair)
     time_machine.move_to(request.expires_at + timedelta(seconds=1))
     expiring, _expiry, _done, release = holding(relationship_requests_expire)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -25,6 +26,8 @@ from tests.actors import grant
 from tests.factories import AdvancedUserFactory, EnvironmentFactory, PartnershipFactory
 from tests.partners.conftest import Pair
 from tests.partners.factories import RelationshipManagerFactory, RelationshipRequestFactory
+
+CaptureCallbacks = Callable[..., Any]
 
 pytestmark = pytest.mark.django_db
 
@@ -145,7 +148,7 @@ def test_ending_is_audited_for_both_sides(pair: Pair, partnership: Partnership) 
 def test_both_sides_are_emailed_on_commit_relationship_managers_first(
     pair: Pair,
     partnership: Partnership,
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks: CaptureCallbacks,
 ) -> None:
     manager = RelationshipManagerFactory(environment=pair.firm, email="rm@devries.test")
     relationship_manager_connect(partnership=partnership, user=manager, acting_user=pair.firm_admin)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from post_office.models import Email
+from time_machine import TimeMachineFixture
 
 from audit.models import AuditEvent
 from environments.plans import PlanFeatureUnavailable
@@ -26,6 +29,8 @@ from tests.factories import PartnershipFactory, plan
 from tests.partners.conftest import Pair
 from tests.partners.factories import RelationshipManagerFactory, RelationshipRequestFactory
 from tests.partners.mail import queued_subjects, recipients_of
+
+CaptureCallbacks = Callable[..., Any]
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +73,7 @@ def test_request_goes_to_the_receivers_relationship_managers_when_it_has_them(pa
 
 def test_request_email_is_delivered_only_after_commit(
     pair: Pair,
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks: CaptureCallbacks,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         send(pair)
@@ -167,7 +172,9 @@ def test_when_the_other_side_already_asked_the_user_is_offered_that_request(pair
     assert RelationshipRequest.objects.count() == 1
 
 
-def test_an_overdue_pending_request_does_not_block_a_new_one(pair: Pair, time_machine) -> None:  # type: ignore[no-untyped-def]
+def test_an_overdue_pending_request_does_not_block_a_new_one(
+    pair: Pair, time_machine: TimeMachineFixture
+) -> None:
     old = send(pair)
     time_machine.move_to(timezone.now() + timedelta(days=15))
 
@@ -246,7 +253,9 @@ def test_accepting_twice_is_refused_as_already_accepted(pair: Pair) -> None:
     assert Partnership.objects.count() == 1
 
 
-def test_accept_checks_expiry_itself_before_the_periodic_job_ran(pair: Pair, time_machine) -> None:  # type: ignore[no-untyped-def]
+def test_accept_checks_expiry_itself_before_the_periodic_job_ran(
+    pair: Pair, time_machine: TimeMachineFixture
+) -> None:
     request = send(pair)
     time_machine.move_to(request.expires_at + timedelta(seconds=1))
 

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from post_office.models import Email
+from time_machine import TimeMachineFixture
 
 from accounts import tokens
 from accounts.models import User
@@ -176,7 +177,7 @@ def test_an_expired_link_shows_a_clear_page_before_the_periodic_job_ran(
     client_for: ClientFor,
     pair: Pair,
     pending: RelationshipRequest,
-    time_machine,  # type: ignore[no-untyped-def]
+    time_machine: TimeMachineFixture,
 ) -> None:
     time_machine.move_to(pending.expires_at + timedelta(minutes=1))
 
