@@ -11,5 +11,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("environments.urls")),
+    path("", include("audit.urls")),
     path("dev/mailbox/", include("emails.urls")),
 ]
