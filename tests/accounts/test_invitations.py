@@ -131,7 +131,7 @@ def test_a_revoked_link_shows_the_clear_page(admin_user: User, client_for) -> No
 
 
 def test_an_expired_link_shows_the_clear_page(admin_user: User) -> None:
-    invitation = InvitationFactory(environment=admin_user.environment, token="old-token")
+    invitation: Invitation = InvitationFactory(environment=admin_user.environment, token="old-token")
 
     with time_machine.travel(invitation.expires_at + timedelta(seconds=1)):
         response = Client().post("/invitations/old-token/", ACCEPT)
