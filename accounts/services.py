@@ -30,6 +30,13 @@ def user_signup_with_environment(*, user: User, company_name: str, company_kvk_n
         return user
 
 
+def _lock_environment_of(user: User) -> None:
+    """Serialise changes to the users of one environment: two administrators demoting or
+    deactivating each other at the same moment cannot both pass the last-administrator check,
+    and always take their locks in the same order (environment, then users), so never deadlock."""
+    list(Environment.objects.select_for_update().filter(pk=user.environment_id).values_list("pk", flat=True))
+
+
 def _lock_administrators(environment_id: int) -> list[User]:
     return list(
         User.objects.select_for_update()
@@ -52,6 +59,7 @@ def user_change_role(*, user: User, role: int, acting_user: User) -> User:
     if role not in EnvironmentRole.values:
         raise ValidationError(_("Choose basic user, advanced user or administrator."))
     with transaction.atomic():
+        _lock_environment_of(user)
         locked = User.objects.select_for_update().get(pk=user.pk)
         if locked.role == role:
             return locked
@@ -107,6 +115,7 @@ def user_deactivate(*, user: User, acting_user: User) -> User:
     if user.pk == acting_user.pk:
         raise ValidationError(_("You cannot deactivate your own account: ask another administrator."))
     with transaction.atomic():
+        _lock_environment_of(user)
         locked = User.objects.select_for_update().get(pk=user.pk)
         if not locked.is_active:
             return locked

@@ -164,3 +164,18 @@ def test_verification_from_another_browser_then_sign_in_works(
 
     assert response.status_code == 302
     assert fresh.get(reverse("dashboard")).status_code == 200
+
+
+def test_signing_up_with_an_address_that_has_an_account_creates_no_environment(
+    client: Client, django_capture_on_commit_callbacks
+) -> None:
+    from tests.factories import AdministratorFactory
+
+    AdministratorFactory(email="anna@devries.test")
+    environments_before = Environment.objects.count()
+
+    response = _sign_up(client, django_capture_on_commit_callbacks)
+
+    assert response.status_code in (200, 302)
+    assert Environment.objects.count() == environments_before
+    assert User.objects.filter(email="anna@devries.test").count() == 1
