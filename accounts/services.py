@@ -34,7 +34,7 @@ def _lock_environment_of(user: User) -> None:
     """Serialise changes to the users of one environment: two administrators demoting or
     deactivating each other at the same moment cannot both pass the last-administrator check,
     and always take their locks in the same order (environment, then users), so never deadlock."""
-    list(Environment.objects.select_for_update().filter(pk=user.environment_id).values_list("pk", flat=True))
+    list(Environment.objects.select_for_update().filter(pk=user.home.pk).values_list("pk", flat=True))
 
 
 def _lock_administrators(environment_id: int) -> list[User]:
