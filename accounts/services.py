@@ -122,7 +122,8 @@ def user_deactivate(*, user: User, acting_user: User) -> User:
         if locked.role == EnvironmentRole.ADMINISTRATOR:
             _refuse_losing_last_administrator(locked)
         locked.is_active = False
-        locked.save(update_fields=["is_active"])
+        locked.session_generation += 1  # every existing session is invalid, now and after reactivation
+        locked.save(update_fields=["is_active", "session_generation"])
         audit_record(actor=acting_user, action="user.deactivated", environment=locked.home, target=locked)
         return locked
 

@@ -157,6 +157,22 @@ def test_deactivated_users_session_ends_at_once(admin_user: User, basic_user: Us
     assert AuditEvent.objects.filter(action="user.deactivated").exists()
 
 
+def test_sessions_from_before_deactivation_stay_ended_after_reactivation(
+    admin_user: User, basic_user: User, client_for
+) -> None:
+    old_browser = Client()
+    old_browser.post(reverse("account_login"), {"login": basic_user.email, "password": TEST_PASSWORD})
+    admin = client_for(admin_user)
+    admin.post(_url("user_deactivate", basic_user))
+
+    admin.post(_url("user_reactivate", basic_user))
+
+    assert old_browser.get(reverse("dashboard")).status_code == 302
+    new_browser = Client()
+    new_browser.post(reverse("account_login"), {"login": basic_user.email, "password": TEST_PASSWORD})
+    assert new_browser.get(reverse("dashboard")).status_code == 200
+
+
 def test_a_deactivated_user_cannot_sign_in(admin_user: User, basic_user: User, client_for) -> None:
     client_for(admin_user).post(_url("user_deactivate", basic_user))
     browser = Client()
