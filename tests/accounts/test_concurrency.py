@@ -14,8 +14,7 @@ from environments.models import Organisation
 from environments.services import organisation_create
 from tests.factories import AdministratorFactory, EnvironmentFactory, OrganisationFactory, plan
 
-# serialized_rollback: the flush after a transactional test would drop the seeded plans.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _race(*actions: Callable[[], object]) -> list[str]:
