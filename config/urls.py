@@ -12,4 +12,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("environments.urls")),
     path("dev/mailbox/", include("emails.urls")),
+    path("", include("documents.urls")),
+    path("", include("connections.urls")),
+    path("api/", include("api.urls")),
 ]
