@@ -15,4 +15,6 @@ def software_connection(
 
 
 def issued_key(organisation: Organisation, user: User, **kwargs: str) -> IssuedKey:
-    return connection_key_issue(connection=software_connection(organisation, user, **kwargs), acting_user=user)
+    return connection_key_issue(
+        connection=software_connection(organisation, user, **kwargs), acting_user=user
+    )

@@ -45,9 +45,15 @@ def draft_invoice(organisation: Organisation, *, user: User | None = None, **ove
     return invoice_create_draft(organisation=organisation, acting_user=user, data=invoice_data(**overrides))
 
 
-def delivered_invoice(sender: Organisation, recipient: Organisation, **overrides: Any) -> tuple[Invoice, Invoice]:
+def delivered_invoice(
+    sender: Organisation, recipient: Organisation, **overrides: Any
+) -> tuple[Invoice, Invoice]:
     """An outgoing invoice of ``sender`` delivered on the platform: (outgoing, incoming copy)."""
-    data = replace(invoice_data(**overrides), counterparty_name=recipient.name, counterparty_peppol_id=recipient.peppol_id)
+    data = replace(
+        invoice_data(**overrides),
+        counterparty_name=recipient.name,
+        counterparty_peppol_id=recipient.peppol_id,
+    )
     outgoing = invoice_create_draft(organisation=sender, acting_user=None, data=data)
     invoice_send(invoice=outgoing, acting_user=None)
     invoice_deliver(invoice_id=outgoing.pk)

@@ -25,7 +25,9 @@ def _rows(client: Client, **query: str) -> dict[str, dict]:  # type: ignore[type
     return {row["organisation"].name: row for row in response.context["rows"]}
 
 
-def test_clients_are_the_reachable_organisations_of_other_environments(world: World, client_for: ClientFor) -> None:
+def test_clients_are_the_reachable_organisations_of_other_environments(
+    world: World, client_for: ClientFor
+) -> None:
     OrganisationFactory(environment=world.partner_env, name="Partner's own B.V.")
 
     partner_rows = _rows(client_for(world["partner_member"]))
@@ -36,7 +38,9 @@ def test_clients_are_the_reachable_organisations_of_other_environments(world: Wo
     assert admin_rows == {}
 
 
-def test_clients_show_role_connection_key_activity_and_open_invoices(world: World, client_for: ClientFor) -> None:
+def test_clients_show_role_connection_key_activity_and_open_invoices(
+    world: World, client_for: ClientFor
+) -> None:
     user = world["partner_member"]
     connected = OrganisationFactory(environment=world.env, name="Connected B.V.")
     grant(connected, user, OrganisationRole.ADMINISTRATOR)
@@ -57,11 +61,17 @@ def test_clients_show_role_connection_key_activity_and_open_invoices(world: Worl
     assert (connected_row["role"], connected_row["can_connections"]) == ("Administrator", True)
     assert (connected_row["organisation"].live_keys, connected_row["organisation"].open_invoices) == (1, 2)
     assert connected_row["organisation"].last_activity is not None
-    assert (rows["Awaiting B.V."]["organisation"].live_connections, rows["Awaiting B.V."]["organisation"].live_keys) == (
+    assert (
+        rows["Awaiting B.V."]["organisation"].live_connections,
+        rows["Awaiting B.V."]["organisation"].live_keys,
+    ) == (
         1,
         0,
     )
-    assert (rows["Revoked B.V."]["organisation"].all_keys, rows["Revoked B.V."]["organisation"].live_keys) == (1, 0)
+    assert (
+        rows["Revoked B.V."]["organisation"].all_keys,
+        rows["Revoked B.V."]["organisation"].live_keys,
+    ) == (1, 0)
     assert home["organisation"].last_activity is None
 
 

@@ -28,7 +28,13 @@ def _client_organisations(world: World) -> Callable[[int], None]:
     user = world["partner_member"]
 
     def grow_to(total: int) -> None:
-        while Invoice.objects.filter(organisation__environment=world.env).values("organisation").distinct().count() < total:
+        while (
+            Invoice.objects.filter(organisation__environment=world.env)
+            .values("organisation")
+            .distinct()
+            .count()
+            < total
+        ):
             organisation = OrganisationFactory(environment=world.env)
             grant(organisation, user, OrganisationRole.ADMINISTRATOR)
             issued_key(organisation, user)
@@ -41,14 +47,19 @@ def _client_organisations(world: World) -> Callable[[int], None]:
 def test_clients_page_has_a_constant_query_count(world: World, client_for: ClientFor) -> None:
     client = client_for(world["partner_member"])
 
-    count = assert_constant_queries(client, reverse("documents:client_list"), grow_to=_client_organisations(world))
+    count = assert_constant_queries(
+        client, reverse("documents:client_list"), grow_to=_client_organisations(world)
+    )
 
     assert count == 9
 
 
 def test_filtered_clients_page_has_a_constant_query_count(world: World, client_for: ClientFor) -> None:
     client = client_for(world["partner_member"])
-    url = reverse("documents:client_list") + f"?q=Organisation&environment={world.env.pk}&connection=connected&key=active"
+    url = (
+        reverse("documents:client_list")
+        + f"?q=Organisation&environment={world.env.pk}&connection=connected&key=active"
+    )
 
     assert_constant_queries(client, url, grow_to=_client_organisations(world))
 

@@ -114,7 +114,9 @@ def test_invalid_invoice_content_is_refused_with_field_errors() -> None:
 def test_sending_delivers_an_incoming_copy_to_the_organisation_with_that_peppol_id() -> None:
     sender = OrganisationFactory(name="Sender B.V.")
     recipient = OrganisationFactory(name="Recipient B.V.")
-    invoice = draft_invoice(sender, counterparty_peppol_id=recipient.peppol_id, counterparty_name=recipient.name)
+    invoice = draft_invoice(
+        sender, counterparty_peppol_id=recipient.peppol_id, counterparty_name=recipient.name
+    )
 
     invoice_send(invoice=invoice, acting_user=None)
     invoice_deliver(invoice_id=invoice.pk)
@@ -130,7 +132,9 @@ def test_sending_delivers_an_incoming_copy_to_the_organisation_with_that_peppol_
         sender.peppol_id,
     )
     assert received.total_incl_vat == invoice.total_incl_vat
-    assert [line.description for line in received.lines.all()] == [line.description for line in invoice.lines.all()]
+    assert [line.description for line in received.lines.all()] == [
+        line.description for line in invoice.lines.all()
+    ]
     assert AuditEvent.objects.filter(action="invoice.received", organisation=recipient).count() == 1
 
 

@@ -37,8 +37,15 @@ def _mixed_invoice():  # type: ignore[no-untyped-def]
         buyer_reference="PO-777",
         lines=(
             line_data(description="Advice", quantity=Decimal("2.5"), unit_price=Decimal("80.00")),
-            line_data(description="Books", quantity=Decimal("3"), unit_price=Decimal("12.35"), vat_rate=Decimal("9")),
-            line_data(description="Export", quantity=Decimal("1"), unit_price=Decimal("50.00"), vat_rate=Decimal("0")),
+            line_data(
+                description="Books", quantity=Decimal("3"), unit_price=Decimal("12.35"), vat_rate=Decimal("9")
+            ),
+            line_data(
+                description="Export",
+                quantity=Decimal("1"),
+                unit_price=Decimal("50.00"),
+                vat_rate=Decimal("0"),
+            ),
         ),
     )
     return supplier, customer, invoice
@@ -68,11 +75,18 @@ def test_the_export_holds_every_mandatory_bis_3_element() -> None:
         assert f"{endpoint.get('schemeID')}:{endpoint.text}" == organisation.peppol_id
         assert _text(party, "cac:PartyLegalEntity/cbc:RegistrationName") == organisation.name
         assert _text(party, "cac:PostalAddress/cac:Country/cbc:IdentificationCode") == "NL"
-    assert _text(root, "cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID") == "NL123456789B01"
+    assert (
+        _text(root, "cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID")
+        == "NL123456789B01"
+    )
     assert _text(root, "cac:TaxTotal/cbc:TaxAmount") == "45.33"  # 21 % of 200.00 + 9 % of 37.05
     subtotals = root.findall("cac:TaxTotal/cac:TaxSubtotal", NS)
     assert [
-        (_text(s, "cac:TaxCategory/cbc:ID"), _text(s, "cac:TaxCategory/cbc:Percent"), _text(s, "cbc:TaxAmount"))
+        (
+            _text(s, "cac:TaxCategory/cbc:ID"),
+            _text(s, "cac:TaxCategory/cbc:Percent"),
+            _text(s, "cbc:TaxAmount"),
+        )
         for s in subtotals
     ] == [("S", "21", "42.00"), ("S", "9", "3.33"), ("Z", "0", "0.00")]
     assert {_text(s, "cac:TaxCategory/cac:TaxScheme/cbc:ID") for s in subtotals} == {"VAT"}
@@ -157,7 +171,11 @@ def test_round_trip_export_then_import_at_the_customer_gives_the_same_invoice() 
     assert imported.direction == InvoiceDirection.INCOMING
     assert imported.status == InvoiceStatus.RECEIVED
     assert _content(imported) == _content(invoice)
-    assert (imported.counterparty_name, imported.counterparty_peppol_id, imported.counterparty_vat_number) == (
+    assert (
+        imported.counterparty_name,
+        imported.counterparty_peppol_id,
+        imported.counterparty_vat_number,
+    ) == (
         supplier.name,
         supplier.peppol_id,
         supplier.vat_number,
@@ -207,7 +225,7 @@ def test_entities_and_dtds_are_refused_without_being_resolved() -> None:
 
 
 def test_a_document_that_is_not_an_invoice_is_refused() -> None:
-    with pytest.raises(UblInvalid, match="not a UBL 2.1 Invoice"):
+    with pytest.raises(UblInvalid, match=r"not a UBL 2\.1 Invoice"):
         ubl_parse(b'<CreditNote xmlns="urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"/>')
 
 
@@ -219,7 +237,7 @@ def test_every_missing_mandatory_element_is_listed() -> None:
         "cbc:DocumentCurrencyCode",
         "cac:AccountingCustomerParty/cac:Party/cbc:EndpointID",
     ):
-        parent_path, _sep, child = path.rpartition("/")
+        parent_path, _sep, _child = path.rpartition("/")
         parent = root.find(parent_path, NS) if parent_path else root
         element = root.find(path, NS)
         assert parent is not None and element is not None
@@ -241,7 +259,9 @@ def test_every_missing_mandatory_element_is_listed() -> None:
 def test_wrong_totals_and_unsupported_values_are_listed() -> None:
     _supplier, _customer, invoice = _mixed_invoice()
     xml = invoice_to_ubl(invoice)
-    xml = xml.replace(b"<cbc:PayableAmount currencyID=\"EUR\">332.38", b"<cbc:PayableAmount currencyID=\"EUR\">1.00")
+    xml = xml.replace(
+        b'<cbc:PayableAmount currencyID="EUR">332.38', b'<cbc:PayableAmount currencyID="EUR">1.00'
+    )
     xml = xml.replace(b"<cbc:InvoiceTypeCode>380", b"<cbc:InvoiceTypeCode>381")
     xml = xml.replace(b"<cbc:DueDate>2026-03-31", b"<cbc:DueDate>31-03-2026")
 

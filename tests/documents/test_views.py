@@ -122,12 +122,17 @@ def test_sending_from_the_portal_delivers_after_commit(
         second = client.post(reverse("documents:invoice_send", kwargs={"pk": invoice.pk}), follow=True)
 
     invoice.refresh_from_db()
-    assert confirmation.status_code == 200 and Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.DELIVERED
+    assert (
+        confirmation.status_code == 200
+        and Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.DELIVERED
+    )
     assert "This invoice has already been sent." in second.content.decode()
     assert Invoice.objects.filter(organisation=recipient).count() == 1
 
 
-def test_a_failed_invoice_shows_the_reason(world: World, client_for: ClientFor, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_invoice_shows_the_reason(
+    world: World, client_for: ClientFor, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     invoice = draft_invoice(world.org, counterparty_peppol_id="0106:00000001")
     client = client_for(world["org_member"])
 
@@ -141,7 +146,9 @@ def test_a_failed_invoice_shows_the_reason(world: World, client_for: ClientFor, 
 def test_the_ubl_download_is_the_bis_xml(world: World, client_for: ClientFor) -> None:
     invoice = draft_invoice(world.org)
 
-    response = client_for(world["org_member"]).get(reverse("documents:invoice_ubl", kwargs={"pk": invoice.pk}))
+    response = client_for(world["org_member"]).get(
+        reverse("documents:invoice_ubl", kwargs={"pk": invoice.pk})
+    )
 
     assert response["Content-Type"] == "application/xml; charset=utf-8"
     assert f'filename="invoice-{invoice.number}.xml"' in response["Content-Disposition"]
@@ -154,7 +161,8 @@ def test_uploading_a_ubl_file_creates_the_incoming_invoice(world: World, client_
     upload = SimpleUploadedFile("invoice.xml", invoice_to_ubl(outgoing), content_type="application/xml")
 
     response = client_for(world["org_member"]).post(
-        reverse("documents:invoice_upload", kwargs={"pk": world.org.pk}), {"direction": "incoming", "file": upload}
+        reverse("documents:invoice_upload", kwargs={"pk": world.org.pk}),
+        {"direction": "incoming", "file": upload},
     )
 
     received = Invoice.objects.get(organisation=world.org)
@@ -174,13 +182,18 @@ def test_uploading_an_invalid_file_lists_what_is_wrong(world: World, client_for:
     )
 
     response = client_for(world["org_member"]).post(
-        reverse("documents:invoice_upload", kwargs={"pk": world.org.pk}), {"direction": "incoming", "file": upload}
+        reverse("documents:invoice_upload", kwargs={"pk": world.org.pk}),
+        {"direction": "incoming", "file": upload},
     )
 
     content = response.content.decode()
     assert response.status_code == 400
     assert "This file cannot be imported" in content
-    for problem in ("cbc:CustomizationID is missing.", "cbc:IssueDate is missing.", "cac:InvoiceLine is missing"):
+    for problem in (
+        "cbc:CustomizationID is missing.",
+        "cbc:IssueDate is missing.",
+        "cac:InvoiceLine is missing",
+    ):
         assert problem in content
     assert not Invoice.objects.exists()
 
@@ -195,7 +208,9 @@ def test_the_organisation_list_filters_by_direction_status_date_counterparty_and
     url = reverse("documents:organisation_invoice_list", kwargs={"pk": world.org.pk})
     client = client_for(world["org_member"])
 
-    by_number = client.get(url, {"number": "KEEP", "counterparty": "acme", "direction": "outgoing", "status": "draft"})
+    by_number = client.get(
+        url, {"number": "KEEP", "counterparty": "acme", "direction": "outgoing", "status": "draft"}
+    )
     by_date = client.get(url, {"date_from": "2026-03-02"})
     bad_date = client.get(url, {"date_from": "not-a-date"})
 
