@@ -71,7 +71,9 @@ def test_malformed_credentials_are_401(world: World, header: str) -> None:
 
 
 def test_a_wrong_secret_is_401(key: IssuedKey) -> None:
-    response = Client(HTTP_AUTHORIZATION=basic(key.key.app_key, "sk_wrong")).get(reverse("api:incoming_documents"))
+    response = Client(HTTP_AUTHORIZATION=basic(key.key.app_key, "sk_wrong")).get(
+        reverse("api:incoming_documents")
+    )
 
     assert response.status_code == 401
 
@@ -146,12 +148,18 @@ def test_incoming_documents_are_listed_for_the_key_organisation_only(world: Worl
         "incoming",
         "received",
     )
-    assert document["counterparty"] == {"name": "Supplier B.V.", "peppol_id": supplier.peppol_id, "vat_number": ""}
+    assert document["counterparty"] == {
+        "name": "Supplier B.V.",
+        "peppol_id": supplier.peppol_id,
+        "vat_number": "",
+    }
     assert document["total_incl_vat"] == "242.00"
     assert document["lines"][0]["description"] == "Consultancy"
 
 
-def test_incoming_documents_are_paginated_and_filtered_by_since_and_status(world: World, key: IssuedKey) -> None:
+def test_incoming_documents_are_paginated_and_filtered_by_since_and_status(
+    world: World, key: IssuedKey
+) -> None:
     supplier = OrganisationFactory()
     with time_machine.travel("2026-03-01 10:00:00+00:00"):
         _out, early = delivered_invoice(supplier, world.org)
@@ -268,7 +276,9 @@ def test_bad_json_is_400_with_field_errors(key: IssuedKey) -> None:
     assert set(errors["lines"]["0"]) == {"description", "quantity", "unit_price", "vat_rate"}
 
 
-def test_a_duplicate_number_or_self_addressed_invoice_is_400_and_leaves_no_draft(world: World, key: IssuedKey) -> None:
+def test_a_duplicate_number_or_self_addressed_invoice_is_400_and_leaves_no_draft(
+    world: World, key: IssuedKey
+) -> None:
     draft_invoice(world.org, number="API-1")
     client = api(key)
 
@@ -313,7 +323,9 @@ def test_invalid_ubl_is_400_listing_every_problem(key: IssuedKey) -> None:
 def test_ubl_of_another_supplier_is_refused(world: World, key: IssuedKey) -> None:
     other = draft_invoice(world.foreign_org, counterparty_peppol_id=world.org.peppol_id)
 
-    response = api(key).post(reverse("api:invoice_submit_ubl"), invoice_to_ubl(other), content_type="application/xml")
+    response = api(key).post(
+        reverse("api:invoice_submit_ubl"), invoice_to_ubl(other), content_type="application/xml"
+    )
 
     assert response.status_code == 400
     assert "The supplier's Peppol id is" in response.json()["ubl"][0]

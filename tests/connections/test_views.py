@@ -59,7 +59,9 @@ def test_the_secret_is_shown_once_with_a_copy_button_and_works(world: World, cli
     client = client_for(world["org_admin"])
 
     app_key, secret, content = _secret_page(client, connection)
-    detail = client.get(reverse("connections:connection_detail", kwargs={"pk": connection.pk})).content.decode()
+    detail = client.get(
+        reverse("connections:connection_detail", kwargs={"pk": connection.pk})
+    ).content.decode()
 
     assert 'data-copy="secret"' in content
     assert connection_key_for_credentials(app_key=app_key, secret=secret) is not None
