@@ -240,11 +240,14 @@ def test_all_documents_lists_invoices_of_every_reachable_organisation_only(
     assert filtered.context["rows"] == []
 
 
-def test_navigation_shows_documents_and_clients(world: World, client_for: ClientFor) -> None:
-    content = client_for(world["basic"]).get(reverse("dashboard")).content.decode()
+def test_navigation_shows_documents_and_clients_to_those_who_can_have_clients(
+    world: World, client_for: ClientFor
+) -> None:
+    basic = client_for(world["basic"]).get(reverse("dashboard")).content.decode()
+    partner = client_for(world["partner_member"]).get(reverse("dashboard")).content.decode()
 
-    assert reverse("documents:invoice_list") in content
-    assert reverse("documents:client_list") in content
+    assert reverse("documents:invoice_list") in basic and reverse("documents:client_list") not in basic
+    assert reverse("documents:invoice_list") in partner and reverse("documents:client_list") in partner
 
 
 def test_organisation_tabs_show_documents_to_members_and_connections_to_administrators(
