@@ -13,4 +13,7 @@ urlpatterns = [
     path("", include("environments.urls")),
     path("", include("audit.urls")),
     path("dev/mailbox/", include("emails.urls")),
+    path("", include("documents.urls")),
+    path("", include("connections.urls")),
+    path("api/", include("api.urls")),
 ]
