@@ -12,5 +12,9 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("environments.urls")),
     path("partners/", include("partners.urls")),
+    path("", include("audit.urls")),
     path("dev/mailbox/", include("emails.urls")),
+    path("", include("documents.urls")),
+    path("", include("connections.urls")),
+    path("api/", include("api.urls")),
 ]

@@ -39,11 +39,15 @@ INSTALLED_APPS = [
     "post_office",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "environments",
     "partners",
     "audit",
     "emails",
+    "documents",
+    "connections",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +95,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
+        # Same reason as the broker's socket timeouts below: an unresponsive Redis must not hang requests.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
 }
 
@@ -176,7 +182,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish must fail fast when Redis is down: the email is already stored and beat retries it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Without the socket timeouts a broker that accepts connections but stops answering would hang
+# the request that dispatches the task (redis-py waits forever by default).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 2,
+}
 CELERY_TASK_PUBLISH_RETRY = False
 # Every periodic job of the portal, in one place.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
@@ -193,6 +207,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "partners.tasks.remind_relationship_requests",
         "schedule": crontab(minute=5),
     },
+    # Delivers invoices whose dispatch after commit was lost (e.g. the broker was down).
+    "deliver-sent-invoices": {"task": "documents.tasks.deliver_sent_invoices", "schedule": 60.0},
 }
 
 INVITATION_VALID_FOR = timedelta(days=env.int("INVITATION_VALID_DAYS", default=7))
@@ -211,6 +227,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API for software connections, authenticated by app key and secret.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI is served from drf-spectacular-sidecar's static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 SESSION_COOKIE_HTTPONLY = True
