@@ -19,7 +19,7 @@ from audit.services import audit_event_build, audit_record, audit_record_many
 from emails.services import absolute_url, email_queue
 from environments.models import Environment, OrganisationMembership, OrganisationRole, PlanFeature
 from environments.plans import plan_require_feature
-from environments.services import environment_update_settings, memberships_revoke_all
+from environments.services import memberships_revoke_all
 from partners.models import (
     Partnership,
     PartnershipOrigin,
@@ -709,13 +709,3 @@ def partner_access_changed_notify(
             "link": absolute_url("partners:partnership_detail", kwargs={"pk": partnership.pk}),
         },
     )
-
-
-# --- Directory ------------------------------------------------------------------------------
-
-
-def directory_listing_set(*, environment: Environment, acting_user: User, listed: bool) -> None:
-    """An administrator takes the environment out of (or back into) the partner directory."""
-    if not acting_user.is_environment_administrator or acting_user.environment_id != environment.pk:
-        raise PermissionDenied
-    environment_update_settings(environment=environment, acting_user=acting_user, listed_in_directory=listed)

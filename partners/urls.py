@@ -7,7 +7,6 @@ from partners import views
 app_name = "partners"
 urlpatterns = [
     path("find/", views.find, name="find"),
-    path("find/listing/", views.directory_listing, name="directory_listing"),
     path("find/<int:environment_pk>/request/", views.request_create, name="request_create"),
     path("requests/", views.request_list, name="request_list"),
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import AuthenticatedHttpRequest, EnvironmentRole
-from environments.permissions import require_environment, require_role
+from environments.permissions import require_environment
 from partners.forms import RelationshipManagerConnectForm, RelationshipRequestForm
 from partners.models import Partnership, PartnershipStatus, RelationshipRequest, RelationshipRequestStatus
 from partners.permissions import (
@@ -51,7 +51,6 @@ from partners.selectors import (
 from partners.services import (
     RelationshipRequestUnusable,
     ReverseRequestPending,
-    directory_listing_set,
     partnership_end,
     relationship_manager_connect,
     relationship_manager_disconnect,
@@ -81,19 +80,6 @@ def find(request: AuthenticatedHttpRequest) -> HttpResponse:
         "partners/find.html",
         {"page": page, "search": search, "environment": environment},
     )
-
-
-@login_required
-@require_POST
-def directory_listing(request: AuthenticatedHttpRequest) -> HttpResponse:
-    environment = require_role(user=request.user, minimum=EnvironmentRole.ADMINISTRATOR)
-    listed = request.POST.get("listed_in_directory") == "on"
-    directory_listing_set(environment=environment, acting_user=request.user, listed=listed)
-    if listed:
-        messages.success(request, _("Your environment is listed in the partner directory."))
-    else:
-        messages.success(request, _("Your environment is no longer listed in the partner directory."))
-    return redirect("partners:find")
 
 
 @login_required

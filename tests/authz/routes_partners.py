@@ -51,12 +51,6 @@ ROUTES = [
     # Find partners and sending: advanced users and administrators on a plan with partnerships.
     Route("partners:find", expect(OK, **HOME_BASIC)),
     Route(
-        "partners:directory_listing",
-        expect(403, admin=OK, former_partner=OK, foreign=OK),
-        method="post",
-        data=lambda w: {"listed_in_directory": "on"},
-    ),
-    Route(
         "partners:request_create",
         expect(OK, **HOME_BASIC, foreign=404),
         kwargs=lambda w: {"environment_pk": w.foreign_env.pk},

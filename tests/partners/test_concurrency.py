@@ -28,8 +28,7 @@ from partners.services import (
 )
 from tests.partners.conftest import Pair
 
-# Plans are seeded by a migration; serialized_rollback restores them after the flush.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 class Outcome:

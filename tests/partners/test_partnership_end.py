@@ -13,6 +13,8 @@ from django.urls import reverse
 
 from accounts.models import User
 from audit.models import AuditEvent
+from connections.models import ConnectionKey
+from documents.models import Invoice
 from environments.models import (
     Organisation,
     OrganisationMembership,
@@ -23,6 +25,8 @@ from partners.models import Partnership, PartnershipStatus, RelationshipRequestS
 from partners.services import partnership_end, partnership_establish, relationship_manager_connect
 from partners.signals import partnership_ended, partnership_ending_preview
 from tests.actors import grant
+from tests.connections.factories import issued_key
+from tests.documents.factories import delivered_invoice, draft_invoice
 from tests.factories import AdvancedUserFactory, EnvironmentFactory, PartnershipFactory
 from tests.partners.conftest import Pair
 from tests.partners.factories import RelationshipManagerFactory, RelationshipRequestFactory
@@ -268,3 +272,27 @@ def test_end_page_redirects_to_the_ended_partnership(
     assert response["Location"] == reverse("partners:partnership_detail", kwargs={"pk": partnership.pk})
     detail = client_for(pair.firm_advanced).get(response["Location"]).content.decode()
     assert "Ended" in detail and "End partnership" not in detail
+
+
+def test_ending_never_touches_documents(pair: Pair, partnership: Partnership) -> None:
+    grant(pair.client_org, pair.firm_advanced, OrganisationRole.ADMINISTRATOR)
+    draft_invoice(pair.client_org, user=pair.firm_advanced)
+    delivered_invoice(pair.client_org, pair.firm_org)
+    draft_invoice(pair.firm_org)
+    before = list(Invoice.objects.order_by("pk").values())
+
+    partnership_end(partnership=partnership, acting_user=pair.client_admin)
+
+    assert list(Invoice.objects.order_by("pk").values()) == before
+    assert len(before) == 4
+
+
+def test_ending_revokes_connection_keys_issued_under_it(pair: Pair, partnership: Partnership) -> None:
+    grant(pair.client_org, pair.firm_advanced, OrganisationRole.ADMINISTRATOR)
+    issued = issued_key(pair.client_org, pair.firm_advanced)
+    own = issued_key(pair.firm_org, pair.firm_admin)
+
+    partnership_end(partnership=partnership, acting_user=pair.client_admin)
+
+    assert ConnectionKey.objects.get(pk=issued.key.pk).revoked_at is not None
+    assert ConnectionKey.objects.get(pk=own.key.pk).revoked_at is None
