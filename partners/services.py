@@ -486,15 +486,34 @@ def relationship_request_accept(
         request.decided_by = acting_user
         request.partnership = partnership
         request.save(update_fields=["status", "decided_at", "decided_by", "partnership"])
-        RelationshipRequest.objects.filter(
-            from_environment=request.to_environment,
-            to_environment=request.from_environment,
-            status=RelationshipRequestStatus.PENDING,
-        ).update(
+        # A pending request the other way asked for the same partnership: it is fulfilled too.
+        fulfilled = list(
+            RelationshipRequest.objects.select_for_update()
+            .filter(
+                from_environment=request.to_environment,
+                to_environment=request.from_environment,
+                status=RelationshipRequestStatus.PENDING,
+            )
+            .values_list("pk", flat=True)
+        )
+        RelationshipRequest.objects.filter(pk__in=fulfilled).update(
             status=RelationshipRequestStatus.ACCEPTED,
             decided_at=now,
             decided_by=acting_user,
             partnership=partnership,
+        )
+        audit_record_many(
+            [
+                audit_event_build(
+                    actor=acting_user,
+                    action="relationship_request.accepted",
+                    environment=request.to_environment,
+                    other_environment=request.from_environment,
+                    target=fulfilled_request,
+                    data={"partnership": partnership.pk, "reason": "the other side's request was accepted"},
+                )
+                for fulfilled_request in RelationshipRequest.objects.filter(pk__in=fulfilled)
+            ]
         )
         audit_record(
             actor=acting_user,

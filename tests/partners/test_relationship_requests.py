@@ -286,6 +286,7 @@ def test_accepting_also_fulfils_the_request_the_other_way(pair: Pair) -> None:
 
     ours.refresh_from_db()
     assert (ours.status, ours.partnership) == (RelationshipRequestStatus.ACCEPTED, partnership)
+    assert AuditEvent.objects.filter(action="relationship_request.accepted", target_id=str(ours.pk)).exists()
 
 
 def test_declining_tells_the_sender_and_forms_nothing(pair: Pair) -> None:
