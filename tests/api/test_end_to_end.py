@@ -46,7 +46,7 @@ def _retrieve_key(client: Client, connection: SoftwareConnection) -> tuple[str, 
     return app_key.group(1), secret.group(1)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_key_retrieved_in_the_portal_reads_and_sends_invoices_over_http(
     live_server: Any, client_for: Callable[[User | None], Client]
 ) -> None:

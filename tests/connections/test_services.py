@@ -154,7 +154,7 @@ def test_a_key_whose_partnership_ended_stops_working_even_before_revocation(worl
     assert connection_key_for_credentials(app_key=partner_key.key.app_key, secret=partner_key.secret) is None
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_retrievals_at_once_leave_exactly_one_live_key() -> None:
     organisation = OrganisationFactory()
     user = AdministratorFactory(environment=organisation.environment)

@@ -260,7 +260,7 @@ def test_an_outgoing_invoice_cannot_be_marked_downloaded() -> None:
         invoice_mark_downloaded(invoice=draft_invoice(OrganisationFactory()), acting_user=None)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_sends_at_once_deliver_exactly_once() -> None:
     recipient = OrganisationFactory()
     invoice = draft_invoice(OrganisationFactory(), counterparty_peppol_id=recipient.peppol_id)
