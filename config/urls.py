@@ -11,5 +11,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("environments.urls")),
+    path("", include("authorisations.urls")),
+    path("", include("billing.urls")),
     path("dev/mailbox/", include("emails.urls")),
 ]

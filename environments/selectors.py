@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from accounts.models import User
-from environments.models import Organisation, OrganisationMembership, OrganisationUserObjectPermission
+from accounts.models import EnvironmentRole, User
+from environments.models import Environment, Organisation, OrganisationMembership, OrganisationUserObjectPermission
 
 
 def organisations_visible_to(*, user: User) -> QuerySet[Organisation]:
@@ -38,3 +38,13 @@ def organisation_memberships(*, organisation: Organisation) -> QuerySet[Organisa
         .select_related("user", "user__environment", "granted_by", "partnership")
         .order_by("user__email")
     )
+
+
+def environment_contact_emails(*, environment: Environment) -> list[str]:
+    """Who hears about an environment's partner matters: its relationship managers, or its
+    administrators when it has none."""
+    active = User.objects.filter(environment=environment, is_active=True)
+    managers = list(active.filter(is_relationship_manager=True).values_list("email", flat=True))
+    if managers:
+        return managers
+    return list(active.filter(role__gte=EnvironmentRole.ADMINISTRATOR).values_list("email", flat=True))

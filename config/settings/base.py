@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "partners",
     "audit",
     "emails",
+    "billing",
+    "authorisations",
 ]
 
 MIDDLEWARE = [
@@ -185,8 +187,22 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "environments.tasks.expire_memberships",
         "schedule": crontab(minute="*/15"),
     },
+    "expire-authorisation-requests": {
+        "task": "authorisations.tasks.expire_authorisation_requests",
+        "schedule": crontab(minute="*/10"),
+    },
+    "resume-bulk-uploads": {"task": "authorisations.tasks.resume_bulk_uploads", "schedule": crontab(minute="*/5")},
+    "remind-authorisation-requests": {
+        "task": "authorisations.tasks.remind_authorisation_requests",
+        "schedule": crontab(minute=5),
+    },
 }
 
+AUTHORISATION_REQUEST_VALID_FOR = timedelta(days=env.int("AUTHORISATION_REQUEST_VALID_DAYS", default=14))
+AUTHORISATION_REQUEST_REMIND_BEFORE = timedelta(days=3)
+# Bulk uploads: requests created and emailed per Celery task, and the largest file accepted.
+BULK_UPLOAD_BATCH_SIZE = 500
+BULK_UPLOAD_MAX_ROWS = 10000
 INVITATION_VALID_FOR = timedelta(days=env.int("INVITATION_VALID_DAYS", default=7))
 
 REST_FRAMEWORK = {
