@@ -74,7 +74,9 @@ def user_change_role(*, user: User, role: int, acting_user: User) -> User:
 
 def user_set_relationship_manager(*, user: User, is_relationship_manager: bool, acting_user: User) -> User:
     with transaction.atomic():
-        locked = User.objects.select_for_update().select_related("environment__plan").get(pk=user.pk)
+        locked = (
+            User.objects.select_for_update(of=("self",)).select_related("environment__plan").get(pk=user.pk)
+        )
         if is_relationship_manager and locked.role < EnvironmentRole.ADVANCED_USER:
             raise ValidationError(_("Only advanced users and administrators can be relationship managers."))
         if (

@@ -9,10 +9,12 @@ the beat job ``deliver-queued-emails`` sends it within a minute of Redis coming 
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,6 +22,13 @@ from post_office import mail
 from post_office.models import Email
 
 logger = logging.getLogger(__name__)
+
+DELIVERY_LOCK_KEY = "emails:delivery-lock"
+# Longer than any delivery run takes (post_office gives up on a batch after 180 seconds), so the
+# lock only expires by itself when a worker died while holding it.
+DELIVERY_LOCK_SECONDS = 15 * 60
+# post_office sends at most BATCH_SIZE (100) messages per call; a few batches empty the queue.
+DELIVERY_MAX_BATCHES = 20
 
 
 def absolute_url(viewname: str, *, kwargs: Mapping[str, Any] | None = None) -> str:
@@ -84,6 +93,25 @@ def dispatch_email_delivery() -> None:
 
 
 def email_deliver_queued() -> int:
-    """Send every queued message that is due; returns how many were sent. Safe to run twice."""
-    sent, _failed, _requeued = mail.send_queued()
-    return sent
+    """Send every queued message that is due; returns how many were sent. Safe to run twice.
+
+    Only one delivery runs at a time across all workers (a lock in the shared cache): two runs
+    reading the queue at once would both send the same messages. A run that finds the lock taken
+    returns at once; the running one keeps going until the queue has nothing due, and beat's
+    deliver-queued-emails picks up anything that arrives just as it finishes.
+    """
+    token = secrets.token_hex(16)
+    if not cache.add(DELIVERY_LOCK_KEY, token, timeout=DELIVERY_LOCK_SECONDS):
+        logger.info("email delivery skipped: another delivery is running")
+        return 0
+    try:
+        sent = 0
+        for _batch in range(DELIVERY_MAX_BATCHES):
+            batch_sent, batch_failed, batch_requeued = mail.send_queued()
+            sent += batch_sent
+            if batch_sent + batch_failed + batch_requeued == 0:
+                break
+        return sent
+    finally:
+        if cache.get(DELIVERY_LOCK_KEY) == token:
+            cache.delete(DELIVERY_LOCK_KEY)

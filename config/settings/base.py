@@ -93,6 +93,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
+        # Same reason as the broker's socket timeouts below: an unresponsive Redis must not hang requests.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
     }
 }
 
@@ -178,7 +180,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish must fail fast when Redis is down: the email is already stored and beat retries it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Without the socket timeouts a broker that accepts connections but stops answering would hang
+# the request that dispatches the task (redis-py waits forever by default).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 2,
+}
 CELERY_TASK_PUBLISH_RETRY = False
 # Every periodic job of the portal, in one place.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
