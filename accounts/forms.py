@@ -71,7 +71,10 @@ class InvitationSignupForm(forms.Form):
 
 
 class InviteUserForm(forms.Form):
-    email = forms.EmailField(label=_("Email address"))
+    email = forms.EmailField(
+        label=_("Email address"),
+        help_text=_("They receive a link to create an account in your environment as a basic user."),
+    )
 
 
 class ChangeRoleForm(forms.Form):

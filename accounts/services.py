@@ -30,6 +30,13 @@ def user_signup_with_environment(*, user: User, company_name: str, company_kvk_n
         return user
 
 
+def _lock_environment_of(user: User) -> None:
+    """Serialise changes to the users of one environment: two administrators demoting or
+    deactivating each other at the same moment cannot both pass the last-administrator check,
+    and always take their locks in the same order (environment, then users), so never deadlock."""
+    list(Environment.objects.select_for_update().filter(pk=user.home.pk).values_list("pk", flat=True))
+
+
 def _lock_administrators(environment_id: int) -> list[User]:
     return list(
         User.objects.select_for_update()
@@ -52,6 +59,7 @@ def user_change_role(*, user: User, role: int, acting_user: User) -> User:
     if role not in EnvironmentRole.values:
         raise ValidationError(_("Choose basic user, advanced user or administrator."))
     with transaction.atomic():
+        _lock_environment_of(user)
         locked = User.objects.select_for_update().get(pk=user.pk)
         if locked.role == role:
             return locked
@@ -102,24 +110,34 @@ def user_set_relationship_manager(*, user: User, is_relationship_manager: bool, 
 
 def user_deactivate(*, user: User, acting_user: User) -> User:
     """Deactivate a user. Django's authentication backends refuse inactive users, so every
-    session of theirs is anonymous from the very next request."""
+    session of theirs is anonymous from the very next request. Nobody deactivates themselves
+    (a slip would lock them out), and the last active administrator stays."""
+    if user.pk == acting_user.pk:
+        raise ValidationError(_("You cannot deactivate your own account: ask another administrator."))
     with transaction.atomic():
+        _lock_environment_of(user)
         locked = User.objects.select_for_update().get(pk=user.pk)
         if not locked.is_active:
             return locked
         if locked.role == EnvironmentRole.ADMINISTRATOR:
             _refuse_losing_last_administrator(locked)
         locked.is_active = False
-        locked.save(update_fields=["is_active"])
+        locked.session_generation += 1  # every existing session is invalid, now and after reactivation
+        locked.save(update_fields=["is_active", "session_generation"])
         audit_record(actor=acting_user, action="user.deactivated", environment=locked.home, target=locked)
         return locked
 
 
 def user_reactivate(*, user: User, acting_user: User) -> User:
+    """Let a deactivated user sign in again, within the plan's user limit."""
     with transaction.atomic():
+        environment = (
+            Environment.objects.select_for_update(of=("self",)).select_related("plan").get(pk=user.home.pk)
+        )
         locked = User.objects.select_for_update().get(pk=user.pk)
         if locked.is_active:
             return locked
+        plan_require_user_capacity(environment, current_count=_active_user_count(environment))
         locked.is_active = True
         locked.save(update_fields=["is_active"])
         audit_record(actor=acting_user, action="user.reactivated", environment=locked.home, target=locked)
@@ -133,11 +151,23 @@ def invitation_create(*, environment: Environment, email: str, acting_user: User
     """
     email = email.strip().lower()
     with transaction.atomic():
-        locked = Environment.objects.select_for_update().select_related("plan").get(pk=environment.pk)
+        locked = (
+            Environment.objects.select_for_update(of=("self",)).select_related("plan").get(pk=environment.pk)
+        )
         if User.objects.filter(email__iexact=email).exists():
             raise ValidationError({"email": _("Someone with this email address already has an account.")})
-        plan_require_user_capacity(locked, current_count=locked.users.filter(is_active=True).count())
         now = timezone.now()
+        # The open invitation to this address is about to be replaced, so it does not count.
+        open_invitations = (
+            Invitation.objects.filter(
+                environment=locked, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+            )
+            .exclude(email=email)
+            .count()
+        )
+        plan_require_user_capacity(
+            locked, current_count=_active_user_count(locked), open_invitations=open_invitations
+        )
         Invitation.objects.filter(
             environment=locked, email=email, accepted_at__isnull=True, revoked_at__isnull=True
         ).update(revoked_at=now)
@@ -167,6 +197,10 @@ def invitation_create(*, environment: Environment, email: str, acting_user: User
             },
         )
         return invitation
+
+
+def _active_user_count(environment: Environment) -> int:
+    return User.objects.filter(environment=environment, is_active=True).count()
 
 
 def invitation_revoke(*, invitation: Invitation, acting_user: User) -> None:
@@ -210,14 +244,24 @@ def invitation_accept(*, token: str, first_name: str, last_name: str, password: 
     The email address is proven by the link, so it is stored as verified. The invitation is
     locked and checked (single use, not revoked, not expired) inside the transaction.
     """
+    token_hash = link_token_hash(token)
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().filter(token_hash=link_token_hash(token)).first()
-        if invitation is None:
+        environment_id = (
+            Invitation.objects.filter(token_hash=token_hash).values_list("environment_id", flat=True).first()
+        )
+        if environment_id is None:
             raise InvitationUnusable("invalid")
+        # Environment first, then the invitation: the same order as invitation_create, so the two
+        # cannot deadlock, and the user limit holds against concurrent acceptances.
+        environment = (
+            Environment.objects.select_for_update(of=("self",)).select_related("plan").get(pk=environment_id)
+        )
+        invitation = Invitation.objects.select_for_update().get(token_hash=token_hash)
         if invitation.status != "pending":
             raise InvitationUnusable(invitation.status)
         if User.objects.filter(email__iexact=invitation.email).exists():
             raise InvitationUnusable("accepted")
+        plan_require_user_capacity(environment, current_count=_active_user_count(environment))
         user = User(
             email=invitation.email,
             first_name=first_name.strip(),

@@ -6,6 +6,11 @@ from django.db import models
 from django.utils import timezone
 
 
+def audit_action_label(action: str) -> str:
+    """A readable label for an action code: "user.role_changed" reads "User role changed"."""
+    return action.replace(".", " ").replace("_", " ").capitalize()
+
+
 class AuditEvent(models.Model):
     """Who did what, on what, when. Written in the same transaction as the change it records.
 
@@ -42,3 +47,7 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.target_repr}"
+
+    @property
+    def action_label(self) -> str:
+        return audit_action_label(self.action)

@@ -11,7 +11,11 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("environments.urls")),
+<<<<<<< HEAD
     path("", include("authorisations.urls")),
     path("", include("billing.urls")),
+=======
+    path("", include("audit.urls")),
+>>>>>>> main
     path("dev/mailbox/", include("emails.urls")),
 ]

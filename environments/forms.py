@@ -85,3 +85,25 @@ class DirectorySettingsForm(forms.Form):
         required=False,
         help_text=_("Other environments can then find you under Partners > Find partners."),
     )
+
+
+class EnvironmentSettingsForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        help_text=_("Your company's name as colleagues and partners see it."),
+    )
+    listed_in_directory = forms.BooleanField(
+        label=_("List this environment in the partner directory"),
+        required=False,
+        help_text=_(
+            "Other environments can then find you by name or KvK number under Partners > Find partners. "
+            "Existing partnerships are not affected."
+        ),
+    )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Enter a name."))
+        return name

@@ -52,13 +52,16 @@ def plan_require_organisation_capacity(environment: Environment, *, current_coun
         )
 
 
-def plan_require_user_capacity(environment: Environment, *, current_count: int) -> None:
+def plan_require_user_capacity(
+    environment: Environment, *, current_count: int, open_invitations: int = 0
+) -> None:
+    """Room for one more user? Open invitations count, so accepting them cannot overshoot."""
     limit = environment.plan.max_users
-    if limit is not None and current_count >= limit:
-        raise PlanFeatureUnavailable(
-            _(
-                "Your %(plan)s subscription allows at most %(limit)d users. "
-                "Upgrade your subscription to add more."
-            )
-            % {"plan": environment.plan.name, "limit": limit}
-        )
+    if limit is not None and current_count + open_invitations >= limit:
+        message = _(
+            "Your %(plan)s subscription allows at most %(limit)d users. "
+            "Upgrade your subscription to add more."
+        ) % {"plan": environment.plan.name, "limit": limit}
+        if open_invitations:
+            message += " " + _("Open invitations count too: revoking one you no longer need also makes room.")
+        raise PlanFeatureUnavailable(message)

@@ -3,7 +3,14 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import EnvironmentRole, User
-from environments.models import Environment, Organisation, OrganisationMembership, OrganisationUserObjectPermission
+from environments.models import (
+    Environment,
+    Organisation,
+    OrganisationMembership,
+    OrganisationUserObjectPermission,
+    Plan,
+    SubscriptionChange,
+)
 
 
 def organisations_visible_to(*, user: User) -> QuerySet[Organisation]:
@@ -48,3 +55,23 @@ def environment_contact_emails(*, environment: Environment) -> list[str]:
     if managers:
         return managers
     return list(active.filter(role__gte=EnvironmentRole.ADMINISTRATOR).values_list("email", flat=True))
+
+
+def subscription_history(*, environment: Environment) -> QuerySet[SubscriptionChange]:
+    return (
+        SubscriptionChange.objects.filter(environment=environment)
+        .select_related("from_plan", "to_plan", "changed_by")
+        .order_by("-changed_at", "-id")
+    )
+
+
+def plans_for_comparison() -> QuerySet[Plan]:
+    return Plan.objects.order_by("sort_order", "name")
+
+
+def environment_usage(*, environment: Environment) -> dict[str, int]:
+    """What the plan's limits are measured against."""
+    return {
+        "organisations": Organisation.objects.filter(environment=environment).count(),
+        "users": User.objects.filter(environment=environment, is_active=True).count(),
+    }

@@ -40,18 +40,31 @@ def environment_create(*, name: str, kvk_number: str = "", plan: Plan | None = N
 
 
 def environment_update_settings(
-    *, environment: Environment, acting_user: User, listed_in_directory: bool
-) -> None:
+    *, environment: Environment, acting_user: User, listed_in_directory: bool, name: str | None = None
+) -> Environment:
+    """Change the environment's name (when given) and whether it is listed in the partner directory."""
     with transaction.atomic():
-        environment.listed_in_directory = listed_in_directory
-        environment.save(update_fields=["listed_in_directory"])
+        locked = Environment.objects.select_for_update().get(pk=environment.pk)
+        changed: dict[str, object] = {}
+        if name is not None and name.strip() and name.strip() != locked.name:
+            changed["name"] = name.strip()
+        if listed_in_directory != locked.listed_in_directory:
+            changed["listed_in_directory"] = listed_in_directory
+        if not changed:
+            return locked
+        for field, value in changed.items():
+            setattr(locked, field, value)
+            setattr(environment, field, value)
+        locked.full_clean()
+        locked.save(update_fields=sorted(changed))
         audit_record(
             actor=acting_user,
             action="environment.settings_changed",
-            environment=environment,
-            target=environment,
-            data={"listed_in_directory": listed_in_directory},
+            environment=locked,
+            target=locked,
+            data=changed,
         )
+        return locked
 
 
 def subscription_change_plan(
@@ -63,7 +76,9 @@ def subscription_change_plan(
     It never ends partnerships: the plan checks stop new requests being sent or accepted.
     """
     with transaction.atomic():
-        locked = Environment.objects.select_for_update().select_related("plan").get(pk=environment.pk)
+        locked = (
+            Environment.objects.select_for_update(of=("self",)).select_related("plan").get(pk=environment.pk)
+        )
         if locked.plan_id == plan.pk:
             return None
         organisation_count = locked.organisations.count()
@@ -74,6 +89,15 @@ def subscription_change_plan(
                     "Remove organisations first or choose a larger plan."
                 )
                 % {"plan": plan.name, "limit": plan.max_organisations, "count": organisation_count}
+            )
+        user_count = locked.users.filter(is_active=True).count()
+        if plan.max_users is not None and user_count > plan.max_users:
+            raise ValidationError(
+                _(
+                    "%(plan)s allows at most %(limit)d users and this environment has %(count)d active "
+                    "users. Deactivate users first or choose a larger plan."
+                )
+                % {"plan": plan.name, "limit": plan.max_users, "count": user_count}
             )
         change = SubscriptionChange.objects.create(
             environment=locked, from_plan=locked.plan, to_plan=plan, changed_by=acting_user
@@ -109,7 +133,9 @@ def organisation_create(
     unique in the environment. The environment row is locked so two creations cannot both slip
     under the limit."""
     with transaction.atomic():
-        locked = Environment.objects.select_for_update().select_related("plan").get(pk=environment.pk)
+        locked = (
+            Environment.objects.select_for_update(of=("self",)).select_related("plan").get(pk=environment.pk)
+        )
         plan_require_organisation_capacity(locked, current_count=locked.organisations.count())
         if locked.organisations.filter(kvk_number=kvk_number).exists():
             raise ValidationError(

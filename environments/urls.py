@@ -24,4 +24,8 @@ urlpatterns = [
         views.organisation_member_remove,
         name="organisation_member_remove",
     ),
+    # Settings
+    path("settings/subscription/", views.subscription, name="subscription"),
+    path("settings/subscription/change/<slug:code>/", views.subscription_change, name="subscription_change"),
+    path("settings/environment/", views.environment_settings, name="environment_settings"),
 ]

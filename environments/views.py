@@ -11,27 +11,38 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import AuthenticatedHttpRequest, EnvironmentRole, User
-from environments.forms import MembershipForm, MembershipRoleForm, OrganisationForm
-from environments.models import OrganisationMembership
+from environments.forms import EnvironmentSettingsForm, MembershipForm, MembershipRoleForm, OrganisationForm
+from environments.models import OrganisationMembership, Plan, PlanFeature
 from environments.permissions import (
     OrganisationPermissions,
     access_organisation,
     require_environment,
     require_role,
 )
-from environments.selectors import organisation_memberships, organisations_list, organisations_visible_to
+from environments.selectors import (
+    environment_usage,
+    organisation_memberships,
+    organisations_list,
+    organisations_visible_to,
+    plans_for_comparison,
+    subscription_history,
+)
 from environments.services import (
+    environment_update_settings,
     membership_grant,
     membership_revoke,
     organisation_create,
     organisation_update,
+    subscription_change_plan,
 )
 from partners.selectors import partnerships_of
 
 PAGE_SIZE = 25
 
 
-def _apply_errors(form: OrganisationForm | MembershipForm, error: ValidationError) -> None:
+def _apply_errors(
+    form: OrganisationForm | MembershipForm | EnvironmentSettingsForm, error: ValidationError
+) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -235,4 +246,87 @@ def organisation_member_remove(
         request,
         "environments/organisation_member_remove.html",
         {"organisation": organisation, "membership": membership},
+    )
+
+
+# Settings > Subscription and Settings > Environment: administrators only.
+
+
+def _plan_features(plan: Plan) -> list[tuple[str, bool]]:
+    return [(str(label), plan.has_feature(value)) for value, label in PlanFeature.choices]
+
+
+@login_required
+def subscription(request: AuthenticatedHttpRequest) -> HttpResponse:
+    environment = require_role(user=request.user, minimum=EnvironmentRole.ADMINISTRATOR)
+    plans = list(plans_for_comparison())
+    history = Paginator(subscription_history(environment=environment), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "environment": environment,
+        "plan": environment.plan,
+        "features": _plan_features(environment.plan),
+        "usage": environment_usage(environment=environment),
+        "plans": [(plan, _plan_features(plan)) for plan in plans],
+        "feature_labels": [str(label) for label in PlanFeature.labels],
+        "page": history,
+    }
+    return render(request, "environments/subscription.html", context)
+
+
+@login_required
+def subscription_change(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """Confirmation page (GET) and the change itself (POST). No payment provider: the change is
+    recorded with who made it."""
+    environment = require_role(user=request.user, minimum=EnvironmentRole.ADMINISTRATOR)
+    plan = get_object_or_404(Plan, code=code)
+    current = environment.plan
+    error = ""
+    if request.method == "POST":
+        try:
+            change = subscription_change_plan(environment=environment, plan=plan, acting_user=request.user)
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        else:
+            if change is None:
+                messages.info(request, _("You are already on %(plan)s.") % {"plan": plan.name})
+            else:
+                messages.success(request, _("Your subscription is now %(plan)s.") % {"plan": plan.name})
+            return redirect("environments:subscription")
+    features = zip(_plan_features(current), _plan_features(plan), strict=True)
+    context = {
+        "current": current,
+        "plan": plan,
+        "is_current": plan.pk == current.pk,
+        "is_downgrade": plan.sort_order < current.sort_order,
+        "features": [(label, before, after) for (label, before), (_label, after) in features],
+        "usage": environment_usage(environment=environment),
+        "error": error,
+    }
+    return render(request, "environments/subscription_change.html", context)
+
+
+@login_required
+def environment_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    environment = require_role(user=request.user, minimum=EnvironmentRole.ADMINISTRATOR)
+    form = EnvironmentSettingsForm(
+        request.POST or None,
+        initial={"name": environment.name, "listed_in_directory": environment.listed_in_directory},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            environment_update_settings(
+                environment=environment,
+                acting_user=request.user,
+                name=form.cleaned_data["name"],
+                listed_in_directory=form.cleaned_data["listed_in_directory"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Environment settings saved."))
+            return redirect("environments:environment_settings")
+    return render(
+        request, "environments/environment_settings.html", {"form": form, "environment": environment}
     )
