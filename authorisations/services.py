@@ -29,6 +29,8 @@ from authorisations.models import (
     Payer,
 )
 from billing.services import cost_allocation_assign
+from connections.models import ConnectionStatus, SoftwareConnection
+from connections.services import connection_create
 from emails.services import absolute_url, email_queue
 from environments.models import Environment, Organisation, OrganisationRole, PlanFeature
 from environments.plans import plan_require_feature
@@ -275,6 +277,16 @@ def authorisation_request_decline(*, token: str, acting_user: User) -> Authorisa
         return request
 
 
+def _software_connection_prepare(*, organisation: Organisation, package: str, acting_user: User) -> SoftwareConnection:
+    """The requested package's connection, awaiting its key; an existing live one is reused."""
+    existing = (
+        SoftwareConnection.objects.filter(organisation=organisation, package=package)
+        .exclude(status=ConnectionStatus.REVOKED)
+        .first()
+    )
+    return existing or connection_create(organisation=organisation, acting_user=acting_user, package=package)
+
+
 def _accept(
     *,
     request: AuthorisationRequest,
@@ -296,14 +308,7 @@ def _accept(
     )
     requester = request.requested_by
     membership_grant(organisation=organisation, user=requester, role=role, acting_user=acting_user)
-    from connections.services import software_connection_prepare
-
-    software_connection_prepare(
-        organisation=organisation,
-        package=request.software_package,
-        acting_user=acting_user,
-        partnership=partnership,
-    )
+    _software_connection_prepare(organisation=organisation, package=request.software_package, acting_user=acting_user)
     if request.payer == Payer.INTERMEDIARY:
         cost_allocation_assign(
             organisation=organisation, payer=request.environment, partnership=partnership, acting_user=acting_user

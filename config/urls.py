@@ -18,4 +18,7 @@ urlpatterns = [
     path("", include("audit.urls")),
 >>>>>>> main
     path("dev/mailbox/", include("emails.urls")),
+    path("", include("documents.urls")),
+    path("", include("connections.urls")),
+    path("api/", include("api.urls")),
 ]

@@ -39,11 +39,15 @@ INSTALLED_APPS = [
     "post_office",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "environments",
     "partners",
     "audit",
     "emails",
+    "documents",
+    "connections",
+    "api",
     "billing",
     "authorisations",
 ]
@@ -197,6 +201,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "environments.tasks.expire_memberships",
         "schedule": crontab(minute="*/15"),
     },
+    # Delivers invoices whose dispatch after commit was lost (e.g. the broker was down).
+    "deliver-sent-invoices": {"task": "documents.tasks.deliver_sent_invoices", "schedule": 60.0},
     "expire-authorisation-requests": {
         "task": "authorisations.tasks.expire_authorisation_requests",
         "schedule": crontab(minute="*/10"),
@@ -225,6 +231,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API for software connections, authenticated by app key and secret.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI is served from drf-spectacular-sidecar's static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 SESSION_COOKIE_HTTPONLY = True

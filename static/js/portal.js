@@ -20,6 +20,20 @@
       });
     });
   });
+  // Formsets: "Add a line" clones the empty form's template with the next index.
+  document.querySelectorAll("[data-formset-add]").forEach(function (button) {
+    var prefix = button.getAttribute("data-formset-add");
+    var total = document.getElementById("id_" + prefix + "-TOTAL_FORMS");
+    var template = document.querySelector("template[data-formset-template]");
+    var body = document.querySelector("[data-formset-body]");
+    if (!total || !template || !body) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var index = parseInt(total.value, 10);
+      body.insertAdjacentHTML("beforeend", template.innerHTML.replace(/__prefix__/g, String(index)));
+      total.value = String(index + 1);
+    });
+  });
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
