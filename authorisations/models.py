@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from connections.models import SoftwarePackage
 from environments.models import OrganisationRole, kvk_validator
 
 
@@ -72,7 +73,7 @@ class AuthorisationRequest(models.Model):
     client_email = models.EmailField(_("client email"))
     kvk_number = models.CharField(_("KvK number"), max_length=8, validators=[kvk_validator])
     organisation_name = models.CharField(_("organisation name"), max_length=200)
-    software_package = models.CharField(_("software package"), max_length=30)
+    software_package = models.CharField(_("software package"), max_length=30, choices=SoftwarePackage.choices)
     role = models.PositiveSmallIntegerField(_("role asked for"), choices=OrganisationRole.choices)
     payer = models.CharField(_("who pays"), max_length=12, choices=Payer.choices, default=Payer.CLIENT)
     message = models.TextField(_("message"), blank=True)

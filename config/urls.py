@@ -11,12 +11,10 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("environments.urls")),
-<<<<<<< HEAD
+    path("", include("audit.urls")),
+    path("partners/", include("partners.urls")),
     path("", include("authorisations.urls")),
     path("", include("billing.urls")),
-=======
-    path("", include("audit.urls")),
->>>>>>> main
     path("dev/mailbox/", include("emails.urls")),
     path("", include("documents.urls")),
     path("", include("connections.urls")),

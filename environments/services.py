@@ -8,11 +8,12 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import EnvironmentRole, User
-from audit.services import audit_record
+from audit.services import audit_event_build, audit_record, audit_record_many
 from environments.models import (
     ORGANISATION_ROLE_PERMISSIONS,
     Environment,
@@ -315,6 +316,14 @@ def membership_grant(
                 **({} if created else {"previous_role": OrganisationRole(previous_role).label}),
             },
         )
+        if partnership is not None:
+            from partners.services import partner_access_changed_notify
+
+            partner_access_changed_notify(
+                membership=membership,
+                change="granted" if created else "role_changed",
+                acting_user=acting_user,
+            )
         return membership
 
 
@@ -335,7 +344,55 @@ def membership_revoke(
             target=membership,
             data={"user": user.email, "role": membership.get_role_display(), "reason": reason},
         )
+        if membership.partnership_id is not None:
+            from partners.services import partner_access_changed_notify
+
+            partner_access_changed_notify(membership=membership, change="revoked", acting_user=acting_user)
         membership.delete()
+
+
+def memberships_revoke_all(
+    *, memberships: QuerySet[OrganisationMembership], acting_user: User | None, reason: str
+) -> int:
+    """Remove many memberships and every guardian permission they gave, in one transaction and
+    a constant number of queries (ending a partnership removes thousands at once). Writes one
+    audit event per membership; sends no per-membership email (the caller tells people once)."""
+    with transaction.atomic():
+        rows = list(
+            memberships.select_related("organisation__environment", "user__environment")
+            .select_for_update(of=("self",))
+            .order_by("pk")
+        )
+        if not rows:
+            return 0
+        ids = [membership.pk for membership in rows]
+        OrganisationUserObjectPermission.objects.filter(
+            Exists(
+                OrganisationMembership.objects.filter(
+                    pk__in=ids, user_id=OuterRef("user_id"), organisation_id=OuterRef("content_object_id")
+                )
+            )
+        ).delete()
+        audit_record_many(
+            [
+                audit_event_build(
+                    actor=acting_user,
+                    action="membership.revoked",
+                    environment=membership.organisation.environment,
+                    other_environment=membership.user.environment if membership.partnership_id else None,
+                    organisation=membership.organisation,
+                    target=membership,
+                    data={
+                        "user": membership.user.email,
+                        "role": membership.get_role_display(),
+                        "reason": reason,
+                    },
+                )
+                for membership in rows
+            ]
+        )
+        OrganisationMembership.objects.filter(pk__in=ids).delete()
+        return len(rows)
 
 
 def memberships_expire(*, now: datetime | None = None) -> int:

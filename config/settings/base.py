@@ -212,6 +212,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "authorisations.tasks.remind_authorisation_requests",
         "schedule": crontab(minute=5),
     },
+    "expire-relationship-requests": {
+        "task": "partners.tasks.expire_relationship_requests",
+        "schedule": crontab(minute="*/10"),
+    },
+    "remind-relationship-requests": {
+        "task": "partners.tasks.remind_relationship_requests",
+        "schedule": crontab(minute=5),
+    },
 }
 
 AUTHORISATION_REQUEST_VALID_FOR = timedelta(days=env.int("AUTHORISATION_REQUEST_VALID_DAYS", default=14))
@@ -220,6 +228,10 @@ AUTHORISATION_REQUEST_REMIND_BEFORE = timedelta(days=3)
 BULK_UPLOAD_BATCH_SIZE = 500
 BULK_UPLOAD_MAX_ROWS = 10000
 INVITATION_VALID_FOR = timedelta(days=env.int("INVITATION_VALID_DAYS", default=7))
+# Relationship requests: pending ones expire after this many days; recipients get one reminder
+# this many days before.
+RELATIONSHIP_REQUEST_VALID_DAYS = env.int("RELATIONSHIP_REQUEST_VALID_DAYS", default=14)
+RELATIONSHIP_REQUEST_REMINDER_DAYS = env.int("RELATIONSHIP_REQUEST_REMINDER_DAYS", default=3)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
