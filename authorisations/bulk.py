@@ -32,7 +32,11 @@ from authorisations.models import (
     BulkUploadStatus,
     Payer,
 )
-from authorisations.services import AuthorisationRequestDraft, authorisation_request_resend, authorisation_request_send
+from authorisations.services import (
+    AuthorisationRequestDraft,
+    authorisation_request_resend,
+    authorisation_request_send,
+)
 from connections.models import SoftwarePackage
 from emails.services import absolute_url, dispatch_email_delivery
 from environments.models import Environment, Organisation, OrganisationRole, PlanFeature
@@ -41,22 +45,52 @@ from partners.selectors import partnerships_of
 
 logger = logging.getLogger(__name__)
 
-COLUMNS = ("client_name", "client_email", "kvk_number", "organisation_name", "software_package", "role", "payer")
+COLUMNS = (
+    "client_name",
+    "client_email",
+    "kvk_number",
+    "organisation_name",
+    "software_package",
+    "role",
+    "payer",
+)
 # Header spellings people use, mapped to our columns.
 HEADER_ALIASES = {
-    "name": "client_name", "client": "client_name", "client name": "client_name", "client_name": "client_name",
-    "email": "client_email", "e-mail": "client_email", "client email": "client_email", "client_email": "client_email",
-    "kvk": "kvk_number", "kvk number": "kvk_number", "kvk_number": "kvk_number",
-    "organisation": "organisation_name", "organization": "organisation_name", "organisation name": "organisation_name",
+    "name": "client_name",
+    "client": "client_name",
+    "client name": "client_name",
+    "client_name": "client_name",
+    "email": "client_email",
+    "e-mail": "client_email",
+    "client email": "client_email",
+    "client_email": "client_email",
+    "kvk": "kvk_number",
+    "kvk number": "kvk_number",
+    "kvk_number": "kvk_number",
+    "organisation": "organisation_name",
+    "organization": "organisation_name",
+    "organisation name": "organisation_name",
     "organisation_name": "organisation_name",
-    "software": "software_package", "software package": "software_package", "software_package": "software_package",
+    "software": "software_package",
+    "software package": "software_package",
+    "software_package": "software_package",
     "role": "role",
-    "payer": "payer", "who pays": "payer", "paid by": "payer",
+    "payer": "payer",
+    "who pays": "payer",
+    "paid by": "payer",
 }
-ROLE_WORDS = {"member": OrganisationRole.MEMBER, "administrator": OrganisationRole.ADMINISTRATOR, "admin": OrganisationRole.ADMINISTRATOR}
+ROLE_WORDS = {
+    "member": OrganisationRole.MEMBER,
+    "administrator": OrganisationRole.ADMINISTRATOR,
+    "admin": OrganisationRole.ADMINISTRATOR,
+}
 PAYER_WORDS = {
-    "intermediary": Payer.INTERMEDIARY, "us": Payer.INTERMEDIARY, "our environment": Payer.INTERMEDIARY,
-    "we": Payer.INTERMEDIARY, "client": Payer.CLIENT, "customer": Payer.CLIENT,
+    "intermediary": Payer.INTERMEDIARY,
+    "us": Payer.INTERMEDIARY,
+    "our environment": Payer.INTERMEDIARY,
+    "we": Payer.INTERMEDIARY,
+    "client": Payer.CLIENT,
+    "customer": Payer.CLIENT,
 }
 
 
@@ -104,13 +138,15 @@ def _read_rows(content: bytes) -> tuple[list[ParsedRow], list[str]]:
     for line_number, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
             continue
-        values = {column: "" for column in COLUMNS}
+        values = dict.fromkeys(COLUMNS, "")
         for column, cell in zip(columns, cells, strict=False):
             if column is not None:
                 values[column] = cell.strip()
         rows.append(ParsedRow(line_number=line_number, values=values, errors=[]))
         if len(rows) > settings.BULK_UPLOAD_MAX_ROWS:
-            return [], [_("The file has more than %(max)d rows: split it.") % {"max": settings.BULK_UPLOAD_MAX_ROWS}]
+            return [], [
+                _("The file has more than %(max)d rows: split it.") % {"max": settings.BULK_UPLOAD_MAX_ROWS}
+            ]
     if not rows:
         return [], [_("The file has a header but no clients.")]
     return rows, []
@@ -127,10 +163,13 @@ def _validate(rows: list[ParsedRow], *, environment: Environment) -> None:
         ).values_list("kvk_number", flat=True)
     )
     partner_environment_ids = [
-        p.other_environment_id(environment.pk) for p in partnerships_of(environment_id=environment.pk).filter(status="active")
+        p.other_environment_id(environment.pk)
+        for p in partnerships_of(environment_id=environment.pk).filter(status="active")
     ]
     partner_kvks = set(
-        Organisation.objects.filter(environment_id__in=partner_environment_ids).values_list("kvk_number", flat=True)
+        Organisation.objects.filter(environment_id__in=partner_environment_ids).values_list(
+            "kvk_number", flat=True
+        )
     )
     for row in rows:
         values, errors = row.values, row.errors
@@ -148,7 +187,9 @@ def _validate(rows: list[ParsedRow], *, environment: Environment) -> None:
         elif kvk and kvk_counts[kvk] > 1:
             errors.append(_("KvK number appears more than once in this file."))
         elif kvk in partner_kvks:
-            errors.append(_("Already a partner: an organisation with this KvK number is in a partner environment."))
+            errors.append(
+                _("Already a partner: an organisation with this KvK number is in a partner environment.")
+            )
         elif kvk in pending_kvks:
             errors.append(_("A request to this KvK number is already pending."))
         if values["software_package"].lower() not in software:
@@ -161,7 +202,10 @@ def _validate(rows: list[ParsedRow], *, environment: Environment) -> None:
             errors.append(_("Payer must be intermediary or client."))
         for column in ("client_name", "organisation_name"):
             if len(values[column]) > 200:
-                errors.append(_("%(column)s is longer than 200 characters.") % {"column": column.replace("_", " ").capitalize()})
+                errors.append(
+                    _("%(column)s is longer than 200 characters.")
+                    % {"column": column.replace("_", " ").capitalize()}
+                )
 
 
 def _require_bulk_sender(*, acting_user: User, environment: Environment) -> None:
@@ -191,9 +235,15 @@ def bulk_upload_preview(
         )
         BulkUploadRow.objects.bulk_create(
             [
-                BulkUploadRow(upload=upload, line_number=row.line_number, errors=row.errors, **{
-                    column: row.values[column][:field_length] for column, field_length in _ROW_LENGTHS.items()
-                })
+                BulkUploadRow(
+                    upload=upload,
+                    line_number=row.line_number,
+                    errors=row.errors,
+                    **{
+                        column: row.values[column][:field_length]
+                        for column, field_length in _ROW_LENGTHS.items()
+                    },
+                )
                 for row in rows
             ],
             batch_size=1000,
@@ -202,8 +252,13 @@ def bulk_upload_preview(
 
 
 _ROW_LENGTHS = {
-    "client_name": 200, "client_email": 254, "kvk_number": 50, "organisation_name": 200,
-    "software_package": 50, "role": 30, "payer": 30,
+    "client_name": 200,
+    "client_email": 254,
+    "kvk_number": 50,
+    "organisation_name": 200,
+    "software_package": 50,
+    "role": 30,
+    "payer": 30,
 }
 
 
@@ -230,7 +285,10 @@ def bulk_upload_confirm(*, upload: BulkUpload, acting_user: User) -> BulkUpload:
             data={"rows": locked.valid_rows},
         )
         row_ids = list(locked.rows.filter(errors=[]).order_by("line_number").values_list("pk", flat=True))
-        batches = [row_ids[i : i + settings.BULK_UPLOAD_BATCH_SIZE] for i in range(0, len(row_ids), settings.BULK_UPLOAD_BATCH_SIZE)]
+        batches = [
+            row_ids[i : i + settings.BULK_UPLOAD_BATCH_SIZE]
+            for i in range(0, len(row_ids), settings.BULK_UPLOAD_BATCH_SIZE)
+        ]
         transaction.on_commit(lambda: _dispatch_batches(upload_id=locked.pk, batches=batches))
         return locked
 
@@ -297,24 +355,41 @@ def _send_rows_in_bulk(*, upload: BulkUpload, rows: list[BulkUploadRow]) -> int:
         draft = _draft(row, upload.message)
         requests.append(
             AuthorisationRequest(
-                environment=environment, requested_by=sender, client_name=draft.client_name,
-                client_email=draft.client_email.lower(), kvk_number=draft.kvk_number,
-                organisation_name=draft.organisation_name, software_package=draft.software_package,
-                role=draft.role, payer=draft.payer, message=draft.message, created_at=now, sent_at=now,
-                expires_at=expires_at, bulk_upload=upload,
+                environment=environment,
+                requested_by=sender,
+                client_name=draft.client_name,
+                client_email=draft.client_email.lower(),
+                kvk_number=draft.kvk_number,
+                organisation_name=draft.organisation_name,
+                software_package=draft.software_package,
+                role=draft.role,
+                payer=draft.payer,
+                message=draft.message,
+                created_at=now,
+                sent_at=now,
+                expires_at=expires_at,
+                bulk_upload=upload,
             )
         )
     AuthorisationRequest.objects.bulk_create(requests)
     tokens = [link_token_new() for _request in requests]
     AuthorisationLink.objects.bulk_create(
-        [AuthorisationLink(request=request, token_hash=token_hash) for request, (_t, token_hash) in zip(requests, tokens, strict=True)]
+        [
+            AuthorisationLink(request=request, token_hash=token_hash)
+            for request, (_t, token_hash) in zip(requests, tokens, strict=True)
+        ]
     )
     AuditEvent.objects.bulk_create(
         [
             AuditEvent(
-                actor=sender, actor_repr=sender.email, action="authorisation_request.sent", environment=environment,
-                target_type="authorisations.authorisationrequest", target_id=str(request.pk),
-                target_repr=str(request)[:300], data={"client": request.client_name, "kvk": request.kvk_number, "bulk_upload": upload.pk},
+                actor=sender,
+                actor_repr=sender.email,
+                action="authorisation_request.sent",
+                environment=environment,
+                target_type="authorisations.authorisationrequest",
+                target_id=str(request.pk),
+                target_repr=str(request)[:300],
+                data={"client": request.client_name, "kvk": request.kvk_number, "bulk_upload": upload.pk},
             )
             for request in requests
         ]
@@ -401,7 +476,9 @@ def bulk_uploads_resume(*, stalled_after: timedelta = timedelta(minutes=5)) -> i
             .values_list("pk", flat=True)
         )
         for start in range(0, len(row_ids), settings.BULK_UPLOAD_BATCH_SIZE):
-            sent += bulk_upload_send_batch(upload_id=upload_id, row_ids=row_ids[start : start + settings.BULK_UPLOAD_BATCH_SIZE])
+            sent += bulk_upload_send_batch(
+                upload_id=upload_id, row_ids=row_ids[start : start + settings.BULK_UPLOAD_BATCH_SIZE]
+            )
         _finish_if_done(upload_id=upload_id)
     return sent
 
@@ -409,9 +486,9 @@ def bulk_uploads_resume(*, stalled_after: timedelta = timedelta(minutes=5)) -> i
 def bulk_upload_resend_expired(*, upload: BulkUpload, acting_user: User) -> int:
     """Resend every expired request of the upload with a new link. Returns how many."""
     expired = list(
-        AuthorisationRequest.objects.filter(bulk_upload=upload, status=AuthorisationRequestStatus.EXPIRED).select_related(
-            "environment", "requested_by"
-        )
+        AuthorisationRequest.objects.filter(
+            bulk_upload=upload, status=AuthorisationRequestStatus.EXPIRED
+        ).select_related("environment", "requested_by")
     )
     for request in expired:
         authorisation_request_resend(request=request, acting_user=acting_user)

@@ -15,8 +15,12 @@ NEW_ORGANISATION = "new"
 
 class AuthorisationRequestForm(forms.Form):
     client_name = forms.CharField(label=_("Client name"), max_length=200)
-    client_email = forms.EmailField(label=_("Client email"), help_text=_("The link to accept goes to this address."))
-    kvk_number = forms.CharField(label=_("KvK number"), min_length=8, max_length=8, validators=[kvk_validator])
+    client_email = forms.EmailField(
+        label=_("Client email"), help_text=_("The link to accept goes to this address.")
+    )
+    kvk_number = forms.CharField(
+        label=_("KvK number"), min_length=8, max_length=8, validators=[kvk_validator]
+    )
     organisation_name = forms.CharField(label=_("Organisation name"), max_length=200)
     software_package = forms.ChoiceField(label=_("Software package"), choices=SoftwarePackage.choices)
     role = forms.TypedChoiceField(
@@ -33,17 +37,27 @@ class AcceptForm(forms.Form):
     organisation = forms.ChoiceField(label=_("Organisation"))
     role = forms.TypedChoiceField(label=_("Role to grant"), coerce=int)
 
-    def __init__(self, *args: Any, request: AuthorisationRequest, organisations: list[Organisation], **kwargs: Any):
+    def __init__(
+        self, *args: Any, request: AuthorisationRequest, organisations: list[Organisation], **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
         choices = [(str(o.pk), f"{o.name} (KvK {o.kvk_number})") for o in organisations]
         if not any(o.kvk_number == request.kvk_number for o in organisations):
             choices.append(
-                (NEW_ORGANISATION, _("Create “%(name)s” (KvK %(kvk)s)") % {"name": request.organisation_name, "kvk": request.kvk_number})
+                (
+                    NEW_ORGANISATION,
+                    _("Create “%(name)s” (KvK %(kvk)s)")
+                    % {"name": request.organisation_name, "kvk": request.kvk_number},
+                )
             )
-        self.fields["organisation"].choices = choices
+        self.fields["organisation"].choices = choices  # type: ignore[attr-defined]
         matching = next((o for o in organisations if o.kvk_number == request.kvk_number), None)
-        self.fields["organisation"].initial = str(matching.pk) if matching else (NEW_ORGANISATION if choices[-1][0] == NEW_ORGANISATION else None)
-        self.fields["role"].choices = role_choices_up_to(request.role)
+        self.fields["organisation"].initial = (
+            str(matching.pk)
+            if matching
+            else (NEW_ORGANISATION if choices[-1][0] == NEW_ORGANISATION else None)
+        )
+        self.fields["role"].choices = role_choices_up_to(request.role)  # type: ignore[attr-defined]
         self.fields["role"].initial = request.role
 
     def organisation_id(self) -> int | None:
@@ -52,11 +66,13 @@ class AcceptForm(forms.Form):
 
 
 def role_choices_up_to(requested: int) -> list[tuple[int, str]]:
-    return [(value, label) for value, label in OrganisationRole.choices if value <= requested]
+    return [(value, str(label)) for value, label in OrganisationRole.choices if value <= requested]
 
 
 class SignupAcceptForm(InvitationSignupForm):
-    company_name = forms.CharField(label=_("Company name"), max_length=200, help_text=_("The name of your environment."))
+    company_name = forms.CharField(
+        label=_("Company name"), max_length=200, help_text=_("The name of your environment.")
+    )
     role = forms.TypedChoiceField(label=_("Role to grant"), coerce=int)
 
     field_order = ["first_name", "last_name", "company_name", "password1", "password2", "role"]
@@ -64,7 +80,7 @@ class SignupAcceptForm(InvitationSignupForm):
     def __init__(self, *args: Any, request: AuthorisationRequest, **kwargs: Any) -> None:
         super().__init__(*args, email=request.client_email, **kwargs)
         self.fields["company_name"].initial = request.client_name
-        self.fields["role"].choices = role_choices_up_to(request.role)
+        self.fields["role"].choices = role_choices_up_to(request.role)  # type: ignore[attr-defined]
         self.fields["role"].initial = request.role
 
 
@@ -76,7 +92,9 @@ class BulkUploadForm(forms.Form):
             "(member or administrator), payer (intermediary or client). Comma or semicolon separated."
         ),
     )
-    message = forms.CharField(label=_("Message to every client"), required=False, widget=forms.Textarea, max_length=2000)
+    message = forms.CharField(
+        label=_("Message to every client"), required=False, widget=forms.Textarea, max_length=2000
+    )
 
     MAX_BYTES = 5 * 1024 * 1024
 

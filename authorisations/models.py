@@ -33,11 +33,15 @@ class BulkUploadStatus(models.TextChoices):
 class BulkUpload(models.Model):
     """A CSV of clients: first a validated preview, then (once confirmed) one request per good row."""
 
-    environment = models.ForeignKey("environments.Environment", on_delete=models.CASCADE, related_name="bulk_uploads")
+    environment = models.ForeignKey(
+        "environments.Environment", on_delete=models.CASCADE, related_name="bulk_uploads"
+    )
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     filename = models.CharField(max_length=255)
     message = models.TextField(blank=True)
-    status = models.CharField(max_length=12, choices=BulkUploadStatus.choices, default=BulkUploadStatus.PREVIEW)
+    status = models.CharField(
+        max_length=12, choices=BulkUploadStatus.choices, default=BulkUploadStatus.PREVIEW
+    )
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -96,7 +100,11 @@ class AuthorisationRequest(models.Model):
     )
     granted_role = models.PositiveSmallIntegerField(choices=OrganisationRole.choices, null=True, blank=True)
     partnership = models.ForeignKey(
-        "partners.Partnership", on_delete=models.SET_NULL, null=True, blank=True, related_name="authorisation_requests"
+        "partners.Partnership",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="authorisation_requests",
     )
     bulk_upload = models.ForeignKey(
         BulkUpload, on_delete=models.SET_NULL, null=True, blank=True, related_name="requests"

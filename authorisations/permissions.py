@@ -16,7 +16,9 @@ def require_request_sender(*, user: User) -> Environment:
 def access_authorisation_request(*, user: User, pk: int) -> AuthorisationRequest:
     environment = require_request_sender(user=user)
     request = (
-        AuthorisationRequest.objects.select_related("environment", "requested_by", "organisation", "partnership")
+        AuthorisationRequest.objects.select_related(
+            "environment", "requested_by", "organisation", "partnership"
+        )
         .filter(pk=pk, environment=environment)
         .first()
     )
@@ -27,7 +29,11 @@ def access_authorisation_request(*, user: User, pk: int) -> AuthorisationRequest
 
 def access_bulk_upload(*, user: User, pk: int) -> BulkUpload:
     environment = require_request_sender(user=user)
-    upload = BulkUpload.objects.select_related("environment", "uploaded_by").filter(pk=pk, environment=environment).first()
+    upload = (
+        BulkUpload.objects.select_related("environment", "uploaded_by")
+        .filter(pk=pk, environment=environment)
+        .first()
+    )
     if upload is None:
         raise Http404
     return upload

@@ -30,7 +30,11 @@ def authorisation_requests_list(
 
 
 def bulk_uploads_list(*, environment: Environment) -> QuerySet[BulkUpload]:
-    return BulkUpload.objects.filter(environment=environment).select_related("uploaded_by").order_by("-created_at")
+    return (
+        BulkUpload.objects.filter(environment=environment)
+        .select_related("uploaded_by")
+        .order_by("-created_at")
+    )
 
 
 BOARD_STATUSES = ("sent", "accepted", "declined", "expired", "withdrawn", "failed", "invalid", "queued")

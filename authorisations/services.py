@@ -89,7 +89,9 @@ def _email_link(*, request: AuthorisationRequest, token: str) -> None:
 
 def _new_link(*, request: AuthorisationRequest) -> str:
     token, token_hash = link_token_new()
-    AuthorisationLink.objects.filter(request=request, superseded_at__isnull=True).update(superseded_at=timezone.now())
+    AuthorisationLink.objects.filter(request=request, superseded_at__isnull=True).update(
+        superseded_at=timezone.now()
+    )
     AuthorisationLink.objects.create(request=request, token_hash=token_hash)
     return token
 
@@ -131,7 +133,11 @@ def authorisation_request_send(
                 action="authorisation_request.sent",
                 environment=environment,
                 target=request,
-                data={"client": request.client_name, "kvk": request.kvk_number, "email": request.client_email},
+                data={
+                    "client": request.client_name,
+                    "kvk": request.kvk_number,
+                    "email": request.client_email,
+                },
             )
             _email_link(request=request, token=token)
     except IntegrityError as error:
@@ -142,12 +148,16 @@ def authorisation_request_send(
 
 
 def _lock(request: AuthorisationRequest) -> AuthorisationRequest:
-    return AuthorisationRequest.objects.select_for_update().select_related("environment", "requested_by").get(
-        pk=request.pk
+    return (
+        AuthorisationRequest.objects.select_for_update()
+        .select_related("environment", "requested_by")
+        .get(pk=request.pk)
     )
 
 
-def authorisation_request_withdraw(*, request: AuthorisationRequest, acting_user: User) -> AuthorisationRequest:
+def authorisation_request_withdraw(
+    *, request: AuthorisationRequest, acting_user: User
+) -> AuthorisationRequest:
     """Withdraw a pending request; its link stops working at once."""
     with transaction.atomic():
         locked = _lock(request)
@@ -160,7 +170,10 @@ def authorisation_request_withdraw(*, request: AuthorisationRequest, acting_user
             superseded_at=timezone.now()
         )
         audit_record(
-            actor=acting_user, action="authorisation_request.withdrawn", environment=locked.environment, target=locked
+            actor=acting_user,
+            action="authorisation_request.withdrawn",
+            environment=locked.environment,
+            target=locked,
         )
         return locked
 
@@ -173,7 +186,9 @@ def authorisation_request_resend(*, request: AuthorisationRequest, acting_user: 
         if locked.status not in (AuthorisationRequestStatus.PENDING, AuthorisationRequestStatus.EXPIRED):
             raise ValidationError(_("Only a pending or expired request can be resent."))
         clash = AuthorisationRequest.objects.filter(
-            environment=locked.environment, kvk_number=locked.kvk_number, status=AuthorisationRequestStatus.PENDING
+            environment=locked.environment,
+            kvk_number=locked.kvk_number,
+            status=AuthorisationRequestStatus.PENDING,
         ).exclude(pk=locked.pk)
         if clash.exists():
             raise ValidationError(_("Another request to this KvK number is pending."))
@@ -185,7 +200,10 @@ def authorisation_request_resend(*, request: AuthorisationRequest, acting_user: 
         locked.save(update_fields=["status", "sent_at", "expires_at", "reminded_at"])
         token = _new_link(request=locked)
         audit_record(
-            actor=acting_user, action="authorisation_request.resent", environment=locked.environment, target=locked
+            actor=acting_user,
+            action="authorisation_request.resent",
+            environment=locked.environment,
+            target=locked,
         )
         _email_link(request=locked, token=token)
         return locked
@@ -241,7 +259,10 @@ def _require_responder(*, acting_user: User, request: AuthorisationRequest) -> E
         raise ValidationError(_("A request cannot be answered from the environment that sent it."))
     if acting_user.role < EnvironmentRole.ADVANCED_USER:
         raise ValidationError(
-            _("Only advanced users and administrators of your environment can answer this request: ask one of them.")
+            _(
+                "Only advanced users and administrators of your environment can answer this request: "
+                "ask one of them."
+            )
         )
     return acting_user.environment
 
@@ -277,7 +298,9 @@ def authorisation_request_decline(*, token: str, acting_user: User) -> Authorisa
         return request
 
 
-def _software_connection_prepare(*, organisation: Organisation, package: str, acting_user: User) -> SoftwareConnection:
+def _software_connection_prepare(
+    *, organisation: Organisation, package: str, acting_user: User
+) -> SoftwareConnection:
     """The requested package's connection, awaiting its key; an existing live one is reused."""
     existing = (
         SoftwareConnection.objects.filter(organisation=organisation, package=package)
@@ -308,10 +331,15 @@ def _accept(
     )
     requester = request.requested_by
     membership_grant(organisation=organisation, user=requester, role=role, acting_user=acting_user)
-    _software_connection_prepare(organisation=organisation, package=request.software_package, acting_user=acting_user)
+    _software_connection_prepare(
+        organisation=organisation, package=request.software_package, acting_user=acting_user
+    )
     if request.payer == Payer.INTERMEDIARY:
         cost_allocation_assign(
-            organisation=organisation, payer=request.environment, partnership=partnership, acting_user=acting_user
+            organisation=organisation,
+            payer=request.environment,
+            partnership=partnership,
+            acting_user=acting_user,
         )
     now = timezone.now()
     request.status = AuthorisationRequestStatus.ACCEPTED
@@ -330,7 +358,11 @@ def _accept(
         other_environment=request.environment,
         organisation=organisation,
         target=request,
-        data={"role": OrganisationRole(role).label, "payer": request.payer, "software": request.software_package},
+        data={
+            "role": OrganisationRole(role).label,
+            "payer": request.payer,
+            "software": request.software_package,
+        },
     )
     email_queue(
         to=[requester.email, *environment_contact_emails(environment=request.environment)],
@@ -346,7 +378,9 @@ def _accept(
     return request
 
 
-def authorisation_request_accept(*, token: str, acting_user: User, organisation_id: int | None, role: int) -> AuthorisationRequest:
+def authorisation_request_accept(
+    *, token: str, acting_user: User, organisation_id: int | None, role: int
+) -> AuthorisationRequest:
     """Accept as a signed-in client: in one transaction the partnership (created or the active
     one reused), the requester's membership with ``role``, the software connection prepared, the
     cost allocation when the intermediary pays, audit events and emails after commit.
@@ -364,9 +398,10 @@ def authorisation_request_accept(*, token: str, acting_user: User, organisation_
                 kvk_number=request.kvk_number,
             )
         else:
-            organisation = Organisation.objects.filter(pk=organisation_id, environment=client_environment).first()
-            if organisation is None:
+            chosen = Organisation.objects.filter(pk=organisation_id, environment=client_environment).first()
+            if chosen is None:
                 raise ValidationError(_("Choose one of your own organisations."))
+            organisation = chosen
         return _accept(
             request=request,
             acting_user=acting_user,
@@ -390,7 +425,9 @@ def authorisation_request_accept_with_signup(
         email = request.client_email
         if User.objects.filter(email__iexact=email).exists():
             raise ValidationError(_("An account with this email address exists already: sign in to answer."))
-        environment = environment_create(name=company_name or request.client_name, kvk_number=request.kvk_number)
+        environment = environment_create(
+            name=company_name or request.client_name, kvk_number=request.kvk_number
+        )
         user = User(
             email=email,
             first_name=first_name.strip(),
@@ -403,10 +440,17 @@ def authorisation_request_accept_with_signup(
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
         audit_record(actor=user, action="environment.created", environment=environment, target=environment)
         organisation = organisation_create(
-            environment=environment, acting_user=user, name=request.organisation_name, kvk_number=request.kvk_number
+            environment=environment,
+            acting_user=user,
+            name=request.organisation_name,
+            kvk_number=request.kvk_number,
         )
         accepted = _accept(
-            request=request, acting_user=user, client_environment=environment, organisation=organisation, role=role
+            request=request,
+            acting_user=user,
+            client_environment=environment,
+            organisation=organisation,
+            role=role,
         )
         return accepted, user
 
@@ -432,7 +476,10 @@ def authorisation_requests_expire(*, now: datetime | None = None) -> int:
         for request in lapsed:
             by_requester.setdefault(request.requested_by_id, []).append(request)
             audit_record(
-                actor=None, action="authorisation_request.expired", environment=request.environment, target=request
+                actor=None,
+                action="authorisation_request.expired",
+                environment=request.environment,
+                target=request,
             )
         for requests in by_requester.values():
             email_queue(

@@ -14,7 +14,9 @@ urlpatterns = [
     path("partners/authorisation-requests/bulk/", views.bulk_list, name="bulk_list"),
     path("partners/authorisation-requests/bulk/new/", views.bulk_create, name="bulk_create"),
     path("partners/authorisation-requests/bulk/<int:pk>/", views.bulk_detail, name="bulk_detail"),
-    path("partners/authorisation-requests/bulk/<int:pk>/progress/", views.bulk_progress, name="bulk_progress"),
+    path(
+        "partners/authorisation-requests/bulk/<int:pk>/progress/", views.bulk_progress, name="bulk_progress"
+    ),
     path("partners/authorisation-requests/bulk/<int:pk>/confirm/", views.bulk_confirm, name="bulk_confirm"),
     path(
         "partners/authorisation-requests/bulk/<int:pk>/resend-expired/",

@@ -15,7 +15,11 @@ from accounts.models import AuthenticatedHttpRequest, EnvironmentRole
 from authorisations.bulk import bulk_upload_confirm, bulk_upload_preview, bulk_upload_resend_expired
 from authorisations.forms import AcceptForm, AuthorisationRequestForm, BulkUploadForm, SignupAcceptForm
 from authorisations.models import AuthorisationRequest, AuthorisationRequestStatus, BulkUploadStatus
-from authorisations.permissions import access_authorisation_request, access_bulk_upload, require_request_sender
+from authorisations.permissions import (
+    access_authorisation_request,
+    access_bulk_upload,
+    require_request_sender,
+)
 from authorisations.selectors import (
     BOARD_STATUSES,
     authorisation_requests_list,
@@ -40,7 +44,9 @@ from environments.plans import environment_has_feature, plan_require_feature
 PAGE_SIZE = 25
 
 
-def _form_errors(form: AuthorisationRequestForm | AcceptForm | SignupAcceptForm, error: ValidationError) -> None:
+def _form_errors(
+    form: AuthorisationRequestForm | AcceptForm | SignupAcceptForm, error: ValidationError
+) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -75,7 +81,9 @@ def request_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             sent = authorisation_request_send(
-                environment=environment, acting_user=request.user, draft=AuthorisationRequestDraft(**form.cleaned_data)
+                environment=environment,
+                acting_user=request.user,
+                draft=AuthorisationRequestDraft(**form.cleaned_data),
             )
         except ValidationError as error:
             _form_errors(form, error)
@@ -88,7 +96,9 @@ def request_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     authorisation_request = access_authorisation_request(user=request.user, pk=pk)
-    return render(request, "authorisations/request_detail.html", {"authorisation_request": authorisation_request})
+    return render(
+        request, "authorisations/request_detail.html", {"authorisation_request": authorisation_request}
+    )
 
 
 @login_required
@@ -102,7 +112,9 @@ def request_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         else:
             messages.success(request, _("Request withdrawn. Its link no longer works."))
         return redirect("authorisations:detail", pk=pk)
-    return render(request, "authorisations/request_withdraw.html", {"authorisation_request": authorisation_request})
+    return render(
+        request, "authorisations/request_withdraw.html", {"authorisation_request": authorisation_request}
+    )
 
 
 @login_required
@@ -137,7 +149,9 @@ def _own_organisations(request: HttpRequest) -> list[Organisation]:
     return list(Organisation.objects.filter(environment_id=user.environment_id).order_by("name"))
 
 
-def _respond_context(request: HttpRequest, authorisation_request: AuthorisationRequest, token: str) -> dict[str, object]:
+def _respond_context(
+    request: HttpRequest, authorisation_request: AuthorisationRequest, token: str
+) -> dict[str, object]:
     user = request.user
     context: dict[str, object] = {"authorisation_request": authorisation_request, "token": token}
     if not user.is_authenticated:
@@ -148,7 +162,9 @@ def _respond_context(request: HttpRequest, authorisation_request: AuthorisationR
     elif user.role < EnvironmentRole.ADVANCED_USER:  # type: ignore[union-attr]
         context["not_allowed"] = True
     else:
-        context["accept_form"] = AcceptForm(request=authorisation_request, organisations=_own_organisations(request))
+        context["accept_form"] = AcceptForm(
+            request=authorisation_request, organisations=_own_organisations(request)
+        )
     return context
 
 
@@ -159,7 +175,9 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         authorisation_request = authorisation_link_resolve(token=token)
     except LinkUnusable as unusable:
         return _unusable(request, unusable)
-    return render(request, "authorisations/respond.html", _respond_context(request, authorisation_request, token))
+    return render(
+        request, "authorisations/respond.html", _respond_context(request, authorisation_request, token)
+    )
 
 
 @login_required
@@ -204,7 +222,9 @@ def respond_decline(request: AuthenticatedHttpRequest, token: str) -> HttpRespon
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("authorisations:respond", token=token)
-    messages.success(request, _("Declined. %(partner)s has been told.") % {"partner": declined.environment.name})
+    messages.success(
+        request, _("Declined. %(partner)s has been told.") % {"partner": declined.environment.name}
+    )
     return redirect("dashboard")
 
 

@@ -18,9 +18,15 @@ class CostAllocation(models.Model):
     organisation = models.ForeignKey(
         "environments.Organisation", on_delete=models.CASCADE, related_name="cost_allocations"
     )
-    payer = models.ForeignKey("environments.Environment", on_delete=models.PROTECT, related_name="paid_allocations")
+    payer = models.ForeignKey(
+        "environments.Environment", on_delete=models.PROTECT, related_name="paid_allocations"
+    )
     partnership = models.ForeignKey(
-        "partners.Partnership", on_delete=models.PROTECT, null=True, blank=True, related_name="cost_allocations"
+        "partners.Partnership",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cost_allocations",
     )
     started_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -33,10 +39,15 @@ class CostAllocation(models.Model):
         ordering = ["-started_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation"], condition=Q(ended_at__isnull=True), name="one_open_cost_allocation_per_organisation"
+                fields=["organisation"],
+                condition=Q(ended_at__isnull=True),
+                name="one_open_cost_allocation_per_organisation",
             ),
         ]
-        indexes = [models.Index(fields=["payer", "ended_at"]), models.Index(fields=["partnership", "ended_at"])]
+        indexes = [
+            models.Index(fields=["payer", "ended_at"]),
+            models.Index(fields=["partnership", "ended_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation_id} paid by {self.payer_id}"

@@ -15,7 +15,11 @@ from partners.models import Partnership
 
 
 def cost_allocation_assign(
-    *, organisation: Organisation, payer: Environment, partnership: Partnership | None, acting_user: User | None
+    *,
+    organisation: Organisation,
+    payer: Environment,
+    partnership: Partnership | None,
+    acting_user: User | None,
 ) -> CostAllocation | None:
     """Make ``payer`` pay for ``organisation`` from now on, closing any open allocation.
 
@@ -24,8 +28,16 @@ def cost_allocation_assign(
     """
     with transaction.atomic():
         now = timezone.now()
-        current = CostAllocation.objects.select_for_update().filter(organisation=organisation, ended_at__isnull=True).first()
-        if current is not None and current.payer_id == payer.pk and current.partnership_id == (partnership.pk if partnership else None):
+        current = (
+            CostAllocation.objects.select_for_update()
+            .filter(organisation=organisation, ended_at__isnull=True)
+            .first()
+        )
+        if (
+            current is not None
+            and current.payer_id == payer.pk
+            and current.partnership_id == (partnership.pk if partnership else None)
+        ):
             return current
         if current is not None:
             current.ended_at = now
@@ -34,7 +46,11 @@ def cost_allocation_assign(
         allocation = None
         if payer.pk != organisation.environment_id:
             allocation = CostAllocation.objects.create(
-                organisation=organisation, payer=payer, partnership=partnership, started_at=now, created_by=acting_user
+                organisation=organisation,
+                payer=payer,
+                partnership=partnership,
+                started_at=now,
+                created_by=acting_user,
             )
         audit_record(
             actor=acting_user,

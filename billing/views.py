@@ -18,7 +18,9 @@ def billing(request: AuthenticatedHttpRequest) -> HttpResponse:
     environment = require_role(user=request.user, minimum=EnvironmentRole.ADMINISTRATOR)
     context = {
         "summary": billing_summary(environment=environment),
-        "page": Paginator(organisations_paid_by(environment=environment), 50).get_page(request.GET.get("page")),
+        "page": Paginator(organisations_paid_by(environment=environment), 50).get_page(
+            request.GET.get("page")
+        ),
         "history": cost_allocation_history(environment=environment)[:20],
         "environment": environment,
     }
@@ -39,9 +41,11 @@ def billing_export(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
     def rows():  # type: ignore[no-untyped-def]
-        yield writer.writerow(["organisation", "kvk_number", "environment", "paid_since", "monthly_amount_eur"])
+        yield writer.writerow(
+            ["organisation", "kvk_number", "environment", "paid_since", "monthly_amount_eur"]
+        )
         for organisation in organisations_paid_by(environment=environment).iterator(chunk_size=2000):
-            since = organisation.paid_since or organisation.created_at
+            since = organisation.paid_since or organisation.created_at  # type: ignore[attr-defined]  # annotated
             yield writer.writerow(
                 [
                     organisation.name,

@@ -22,7 +22,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=5000)
     args = parser.parse_args()
 
@@ -53,18 +55,24 @@ def run(*, rows: int) -> None:
 
     environment = environment_create(name="Benchmark Accountants", plan=Plan.objects.get(code="enterprise"))
     user = User.objects.create_user(
-        "bench@example.test", "benchmark-password", environment=environment, role=EnvironmentRole.ADVANCED_USER
+        "bench@example.test",
+        "benchmark-password",
+        environment=environment,
+        role=EnvironmentRole.ADVANCED_USER,
     )
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     lines = ["client_name,client_email,kvk_number,organisation_name,software_package,role,payer"]
     lines += [
-        f"Client {n},client{n}@example.test,{10000000 + n:08d},Client {n} B.V.,exact_online,member,intermediary"
+        f"Client {n},client{n}@example.test,{10000000 + n:08d},Client {n} B.V.,"
+        "exact_online,member,intermediary"
         for n in range(rows)
     ]
     content = ("\n".join(lines) + "\n").encode()
 
     started = time.perf_counter()
-    upload = bulk_upload_preview(environment=environment, acting_user=user, filename="bench.csv", content=content)
+    upload = bulk_upload_preview(
+        environment=environment, acting_user=user, filename="bench.csv", content=content
+    )
     validated = time.perf_counter()
     # Tasks run in process with the test settings, so confirming creates and queues every batch.
     # Delivery is timed on its own: the batches' on-commit dispatch is held back meanwhile.
@@ -83,7 +91,10 @@ def run(*, rows: int) -> None:
 
     upload = BulkUpload.objects.get(pk=upload.pk)
     requests = AuthorisationRequest.objects.filter(bulk_upload=upload).count()
-    print(f"rows: {rows}  valid: {upload.valid_rows}  requests created: {requests}  emails: {Email.objects.count()}")
+    print(
+        f"rows: {rows}  valid: {upload.valid_rows}  requests created: {requests}  "
+        f"emails: {Email.objects.count()}"
+    )
     print(f"validation (preview of every row):         {validated - started:6.2f} s")
     print(f"creation and queueing (all batches):       {created - validated:6.2f} s")
     print(f"delivery of the queue ({delivered_count} sent, in-memory backend): {delivered - created:6.2f} s")

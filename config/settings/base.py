@@ -207,7 +207,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "authorisations.tasks.expire_authorisation_requests",
         "schedule": crontab(minute="*/10"),
     },
-    "resume-bulk-uploads": {"task": "authorisations.tasks.resume_bulk_uploads", "schedule": crontab(minute="*/5")},
+    "resume-bulk-uploads": {
+        "task": "authorisations.tasks.resume_bulk_uploads",
+        "schedule": crontab(minute="*/5"),
+    },
     "remind-authorisation-requests": {
         "task": "authorisations.tasks.remind_authorisation_requests",
         "schedule": crontab(minute=5),

@@ -10,7 +10,14 @@ from tests.authorisations.helpers import send
 from tests.authz.matrix import LOGIN, OK, Route, expect
 
 # Senders are advanced users and administrators; inside the home environment a basic user is 403.
-SENDERS = {"advanced": OK, "admin": OK, "partner_member": OK, "partner_no_access": OK, "former_partner": OK, "foreign": OK}
+SENDERS = {
+    "advanced": OK,
+    "admin": OK,
+    "partner_member": OK,
+    "partner_no_access": OK,
+    "former_partner": OK,
+    "foreign": OK,
+}
 HOME_BASIC_403 = {"basic": 403, "org_member": 403, "org_admin": 403}
 HOME_SENDERS_ONLY = {"advanced": OK, "admin": OK, **HOME_BASIC_403}
 
@@ -72,7 +79,12 @@ ROUTES = [
     Route("authorisations:bulk_detail", expect(404, **HOME_SENDERS_ONLY), kwargs=_upload_pk),
     Route("authorisations:bulk_progress", expect(404, **HOME_SENDERS_ONLY), kwargs=_upload_pk),
     Route("authorisations:bulk_confirm", expect(404, **HOME_SENDERS_ONLY), kwargs=_upload_pk, method="post"),
-    Route("authorisations:bulk_resend_expired", expect(404, **HOME_SENDERS_ONLY), kwargs=_upload_pk, method="post"),
+    Route(
+        "authorisations:bulk_resend_expired",
+        expect(404, **HOME_SENDERS_ONLY),
+        kwargs=_upload_pk,
+        method="post",
+    ),
     # The emailed link: anyone holding it sees the request.
     Route("authorisations:respond", expect(OK, anonymous=OK, inactive=OK), kwargs=_token),
     # Accepting: clients' advanced users and administrators; the sender's own environment cannot

@@ -61,7 +61,9 @@ def test_ending_the_partnership_returns_the_cost_and_tells_both_sides(firm, mail
     assert billing_summary(environment=client_env).own_connections == 1
     from post_office.models import Email
 
-    recipients = {address for email in Email.objects.filter(subject__contains="returned") for address in email.to}
+    recipients = {
+        address for email in Email.objects.filter(subject__contains="returned") for address in email.to
+    }
     assert {"client-admin@example.test", "firm-admin@example.test"} <= recipients
 
 
@@ -71,7 +73,10 @@ def test_billing_page_and_csv_show_the_connections_paid_for(firm, client_for) ->
     client_env = EnvironmentFactory()
     client_org = OrganisationFactory(environment=client_env, name="Client Org")
     cost_allocation_assign(
-        organisation=client_org, payer=firm, partnership=PartnershipFactory(environments=(firm, client_env)), acting_user=None
+        organisation=client_org,
+        payer=firm,
+        partnership=PartnershipFactory(environments=(firm, client_env)),
+        acting_user=None,
     )
     client = client_for(admin)
 
@@ -105,6 +110,8 @@ def test_accepted_request_with_intermediary_paying_shows_on_the_firms_billing(fi
     client_admin = AdministratorFactory(environment=EnvironmentFactory(plan=plan("invoice-portal")))
     _request, token = send(accountant)
 
-    authorisation_request_accept(token=token, acting_user=client_admin, organisation_id=None, role=OrganisationRole.MEMBER)
+    authorisation_request_accept(
+        token=token, acting_user=client_admin, organisation_id=None, role=OrganisationRole.MEMBER
+    )
 
     assert billing_summary(environment=firm).client_connections == 1
