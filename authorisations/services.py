@@ -299,15 +299,19 @@ def authorisation_request_decline(*, token: str, acting_user: User) -> Authorisa
 
 
 def _software_connection_prepare(
-    *, organisation: Organisation, package: str, acting_user: User
+    *, organisation: Organisation, package: str, acting_user: User, delegate: User
 ) -> SoftwareConnection:
-    """The requested package's connection, awaiting its key; an existing live one is reused."""
-    existing = (
-        SoftwareConnection.objects.filter(organisation=organisation, package=package)
+    """The requested package's connection (an existing live one is reused), delegated to the
+    requester so they can retrieve its key even when the client granted only the member role."""
+    connection = (
+        SoftwareConnection.objects.select_for_update()
+        .filter(organisation=organisation, package=package)
         .exclude(status=ConnectionStatus.REVOKED)
         .first()
-    )
-    return existing or connection_create(organisation=organisation, acting_user=acting_user, package=package)
+    ) or connection_create(organisation=organisation, acting_user=acting_user, package=package)
+    connection.delegated_to = delegate
+    connection.save(update_fields=["delegated_to"])
+    return connection
 
 
 def _accept(
@@ -332,7 +336,10 @@ def _accept(
     requester = request.requested_by
     membership_grant(organisation=organisation, user=requester, role=role, acting_user=acting_user)
     _software_connection_prepare(
-        organisation=organisation, package=request.software_package, acting_user=acting_user
+        organisation=organisation,
+        package=request.software_package,
+        acting_user=acting_user,
+        delegate=requester,
     )
     if request.payer == Payer.INTERMEDIARY:
         cost_allocation_assign(

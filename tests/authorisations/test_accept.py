@@ -310,3 +310,72 @@ def test_two_acceptances_at_once_give_one_partnership_one_membership_one_allocat
     assert OrganisationMembership.objects.filter(user=accountant).count() == 1
     assert CostAllocation.objects.count() == 1
     assert AuthorisationRequest.objects.get().status == AuthorisationRequestStatus.ACCEPTED
+
+
+@pytest.mark.django_db
+def test_a_member_requester_can_retrieve_the_key_of_the_connection_prepared_for_them(
+    accountant, client_admin, client_organisation, client_for
+) -> None:
+    _request, token = send(accountant)
+    authorisation_request_accept(
+        token=token,
+        acting_user=client_admin,
+        organisation_id=client_organisation.pk,
+        role=OrganisationRole.MEMBER,
+    )
+    connection = SoftwareConnection.objects.get(organisation=client_organisation)
+    browser = client_for(accountant)
+
+    clients = browser.get(reverse("documents:client_list"))
+    issued = browser.post(reverse("connections:connection_key_issue", kwargs={"pk": connection.pk}))
+    revoke = browser.get(reverse("connections:connection_revoke", kwargs={"pk": connection.pk}))
+
+    assert reverse("connections:connection_detail", kwargs={"pk": connection.pk}).encode() in clients.content
+    assert issued.status_code == 200 and issued.context["issued"].secret
+    assert revoke.status_code == 404
+
+
+@pytest.mark.django_db
+def test_another_member_of_the_client_organisation_cannot_reach_the_delegated_connection(
+    accountant, client_admin, client_organisation, client_for
+) -> None:
+    _request, token = send(accountant)
+    authorisation_request_accept(
+        token=token,
+        acting_user=client_admin,
+        organisation_id=client_organisation.pk,
+        role=OrganisationRole.MEMBER,
+    )
+    colleague = AdvancedUserFactory(environment=accountant.environment)
+    connection = SoftwareConnection.objects.get(organisation=client_organisation)
+
+    response = client_for(colleague).get(
+        reverse("connections:connection_detail", kwargs={"pk": connection.pk})
+    )
+
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_delegate_loses_the_connection_when_the_partnership_ends(
+    accountant, client_admin, client_organisation, client_for
+) -> None:
+    from partners.services import partnership_end
+
+    _request, token = send(accountant)
+    accepted = authorisation_request_accept(
+        token=token,
+        acting_user=client_admin,
+        organisation_id=client_organisation.pk,
+        role=OrganisationRole.MEMBER,
+    )
+    connection = SoftwareConnection.objects.get(organisation=client_organisation)
+    browser = client_for(accountant)
+    browser.post(reverse("connections:connection_key_issue", kwargs={"pk": connection.pk}))
+
+    partnership_end(partnership=accepted.partnership, acting_user=client_admin)
+
+    response = browser.get(reverse("connections:connection_detail", kwargs={"pk": connection.pk}))
+    assert response.status_code == 404
+    assert not connection.keys.filter(revoked_at__isnull=True).exists()
+    assert not CostAllocation.objects.filter(ended_at__isnull=True).exists()
