@@ -102,6 +102,6 @@ def test_client_without_account_signs_up_from_the_link_and_the_firm_gets_to_work
         _sign_in(admin, FIRM_ADMIN)
         admin.get_by_role("navigation", name="Main").get_by_role("link", name="Billing").click()
         expect(admin.get_by_role("cell", name="Fietsenmaker Bos B.V.", exact=True)).to_be_visible()
-        expect(admin.get_by_text("1 of clients")).to_be_visible()
+        expect(admin.get_by_text("2 of clients")).to_be_visible()  # the demo bakery and the new client
     finally:
         admin_context.close()
