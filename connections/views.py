@@ -59,7 +59,7 @@ def connection_create_view(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
 
 @login_required
 def connection_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    connection = access_connection(user=request.user, pk=pk)
+    connection = access_connection(user=request.user, pk=pk, allow_delegate=True)
     keys = connection_keys_of(connection=connection)[:50]
     context = {
         **_organisation_context(request, connection.organisation),
@@ -79,7 +79,7 @@ def connection_key_issue_view(request: AuthenticatedHttpRequest, pk: int) -> Htt
     """GET asks for confirmation (regenerating stops the old secret at once); POST issues the key
     and shows its secret this one time. The secret is never stored, so the page cannot be
     shown again: reloading it issues nothing, the browser only offers to post again."""
-    connection = access_connection(user=request.user, pk=pk)
+    connection = access_connection(user=request.user, pk=pk, allow_delegate=True)
     context = {**_organisation_context(request, connection.organisation), "connection": connection}
     if request.method == "POST":
         try:

@@ -129,11 +129,15 @@ def clients_of(*, user: User, filters: ClientFilters) -> QuerySet[Organisation]:
     keys = ConnectionKey.objects.filter(connection__organisation=OuterRef("pk"))
     invoices = Invoice.objects.filter(organisation=OuterRef("pk"))
     role = OrganisationMembership.objects.filter(user=user, organisation=OuterRef("pk")).values("role")[:1]
+    delegated = (
+        connections.filter(delegated_to=user).exclude(status=ConnectionStatus.REVOKED).values("pk")[:1]
+    )
     clients = (
         organisations_visible_to(user=user)
         .exclude(environment_id=user.home.pk)
         .annotate(
             user_role=Subquery(role, output_field=IntegerField()),
+            delegated_connection_id=Subquery(delegated, output_field=IntegerField()),
             live_connections=_count(connections.exclude(status=ConnectionStatus.REVOKED)),
             live_keys=_count(keys.filter(revoked_at__isnull=True), "connection__organisation"),
             all_keys=_count(keys, "connection__organisation"),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from accounts.models import User
+from accounts.models import EnvironmentRole, User
 from environments.models import (
     Environment,
     Organisation,
@@ -45,6 +45,16 @@ def organisation_memberships(*, organisation: Organisation) -> QuerySet[Organisa
         .select_related("user", "user__environment", "granted_by", "partnership")
         .order_by("user__email")
     )
+
+
+def environment_contact_emails(*, environment: Environment) -> list[str]:
+    """Who hears about an environment's partner matters: its relationship managers, or its
+    administrators when it has none."""
+    active = User.objects.filter(environment=environment, is_active=True)
+    managers = list(active.filter(is_relationship_manager=True).values_list("email", flat=True))
+    if managers:
+        return managers
+    return list(active.filter(role__gte=EnvironmentRole.ADMINISTRATOR).values_list("email", flat=True))
 
 
 def subscription_history(*, environment: Environment) -> QuerySet[SubscriptionChange]:

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "documents",
     "connections",
     "api",
+    "billing",
+    "authorisations",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +201,20 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "environments.tasks.expire_memberships",
         "schedule": crontab(minute="*/15"),
     },
+    # Delivers invoices whose dispatch after commit was lost (e.g. the broker was down).
+    "deliver-sent-invoices": {"task": "documents.tasks.deliver_sent_invoices", "schedule": 60.0},
+    "expire-authorisation-requests": {
+        "task": "authorisations.tasks.expire_authorisation_requests",
+        "schedule": crontab(minute="*/10"),
+    },
+    "resume-bulk-uploads": {
+        "task": "authorisations.tasks.resume_bulk_uploads",
+        "schedule": crontab(minute="*/5"),
+    },
+    "remind-authorisation-requests": {
+        "task": "authorisations.tasks.remind_authorisation_requests",
+        "schedule": crontab(minute=5),
+    },
     "expire-relationship-requests": {
         "task": "partners.tasks.expire_relationship_requests",
         "schedule": crontab(minute="*/10"),
@@ -207,10 +223,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "partners.tasks.remind_relationship_requests",
         "schedule": crontab(minute=5),
     },
-    # Delivers invoices whose dispatch after commit was lost (e.g. the broker was down).
-    "deliver-sent-invoices": {"task": "documents.tasks.deliver_sent_invoices", "schedule": 60.0},
 }
 
+AUTHORISATION_REQUEST_VALID_FOR = timedelta(days=env.int("AUTHORISATION_REQUEST_VALID_DAYS", default=14))
+AUTHORISATION_REQUEST_REMIND_BEFORE = timedelta(days=3)
+# Bulk uploads: requests created and emailed per Celery task, and the largest file accepted.
+BULK_UPLOAD_BATCH_SIZE = 500
+BULK_UPLOAD_MAX_ROWS = 10000
 INVITATION_VALID_FOR = timedelta(days=env.int("INVITATION_VALID_DAYS", default=7))
 # Relationship requests: pending ones expire after this many days; recipients get one reminder
 # this many days before.

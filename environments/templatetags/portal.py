@@ -14,3 +14,9 @@ def query_with(context: dict[str, Any], **changes: Any) -> str:
     for key, value in changes.items():
         query[key] = value
     return str(query.urlencode())
+
+
+@register.filter
+def get_item(mapping: dict[str, Any], key: str) -> Any:
+    """A dictionary value by a key held in a variable (Django templates cannot do that alone)."""
+    return mapping.get(key)

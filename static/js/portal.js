@@ -40,3 +40,23 @@
     });
   });
 })();
+// Bulk upload progress: poll while sending, then reload to show the final board.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-progress-url]");
+  if (!box || box.getAttribute("data-progress-status") !== "sending") { return; }
+  var bar = box.querySelector("[data-progress-bar]");
+  var text = box.querySelector("[data-progress-text]");
+  function poll() {
+    fetch(box.getAttribute("data-progress-url"), { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        bar.style.width = data.percent + "%";
+        bar.parentNode.setAttribute("aria-valuenow", data.percent);
+        text.textContent = data.processed + " / " + data.total;
+        if (data.status === "sending") { setTimeout(poll, 1500); } else { window.location.reload(); }
+      })
+      .catch(function () { setTimeout(poll, 5000); });
+  }
+  setTimeout(poll, 1500);
+})();

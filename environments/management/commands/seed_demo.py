@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import EnvironmentRole, User
 from accounts.services import user_set_relationship_manager, user_signup_with_environment
@@ -150,12 +153,69 @@ def _colleague(demo: DemoUser, *, environment: Environment, administrator: User)
     return user, True
 
 
+def _working_relationship() -> bool:
+    """The firm already works for its first client, as an accepted authorisation request leaves
+    it: an active partnership, the advisor administering the client's organisation, the firm
+    paying for its connection and a couple of invoices. True when anything was created."""
+    from billing.services import cost_allocation_assign
+    from documents.invoice_data import InvoiceData, LineData
+    from documents.models import Invoice
+    from documents.services import invoice_create_draft, invoice_send
+    from partners.models import PartnershipOrigin
+    from partners.services import partnership_establish
+
+    firm_admin = User.objects.get(email=FIRM.administrator.email)
+    client_admin = User.objects.get(email=CLIENTS[0].administrator.email)
+    advisor = User.objects.get(email=FIRM.colleagues[0].email)
+    bakery = Organisation.objects.get(
+        environment=client_admin.home, kvk_number=CLIENTS[0].organisations[0][1]
+    )
+    if OrganisationMembership.objects.filter(user=advisor, organisation=bakery).exists():
+        return False
+    partnership, _created = partnership_establish(
+        environment=client_admin.home,
+        other_environment=firm_admin.home,
+        origin=PartnershipOrigin.AUTHORISATION_REQUEST,
+        acting_user=client_admin,
+    )
+    membership_grant(
+        organisation=bakery, user=advisor, role=OrganisationRole.ADMINISTRATOR, acting_user=client_admin
+    )
+    cost_allocation_assign(
+        organisation=bakery, payer=firm_admin.home, partnership=partnership, acting_user=client_admin
+    )
+    installer = Organisation.objects.get(kvk_number=CLIENTS[1].organisations[0][1])
+    today = timezone.localdate()
+    for number, description, amount, send in (
+        ("VD-2026-001", "Broodjes voor de personeelslunch", Decimal("182.50"), True),
+        ("VD-2026-002", "Taarten voor het jubileum", Decimal("96.00"), False),
+    ):
+        if Invoice.objects.filter(organisation=bakery, number=number).exists():
+            continue
+        invoice = invoice_create_draft(
+            organisation=bakery,
+            acting_user=advisor,
+            data=InvoiceData(
+                number=number,
+                issue_date=today,
+                due_date=today + timedelta(days=30),
+                counterparty_name=installer.name,
+                counterparty_peppol_id=installer.peppol_id,
+                lines=(LineData(description, Decimal("1"), amount, Decimal("9")),),
+            ),
+        )
+        if send:
+            invoice_send(invoice=invoice, acting_user=advisor)
+    return True
+
+
 class Command(BaseCommand):
     help = "Load the demo accounting firm and its clients (safe to run again) and print their logins."
 
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
             created = [self._environment(demo) for demo in (FIRM, *CLIENTS)]
+            created.append(_working_relationship())
         if any(created):
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         else:

@@ -1,0 +1,8 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class AuthorisationsConfig(AppConfig):
+    name = "authorisations"
+    verbose_name = "Authorisation requests"
