@@ -158,6 +158,7 @@ def _working_relationship() -> bool:
     it: an active partnership, the advisor administering the client's organisation, the firm
     paying for its connection and a couple of invoices. True when anything was created."""
     from billing.services import cost_allocation_assign
+    from connections.services import connection_create
     from documents.invoice_data import InvoiceData, LineData
     from documents.models import Invoice
     from documents.services import invoice_create_draft, invoice_send
@@ -181,6 +182,9 @@ def _working_relationship() -> bool:
     membership_grant(
         organisation=bakery, user=advisor, role=OrganisationRole.ADMINISTRATOR, acting_user=client_admin
     )
+    connection = connection_create(organisation=bakery, acting_user=client_admin, package="exact_online")
+    connection.delegated_to = advisor
+    connection.save(update_fields=["delegated_to"])
     cost_allocation_assign(
         organisation=bakery, payer=firm_admin.home, partnership=partnership, acting_user=client_admin
     )
