@@ -38,11 +38,16 @@ class AcceptForm(forms.Form):
     role = forms.TypedChoiceField(label=_("Role to grant"), coerce=int)
 
     def __init__(
-        self, *args: Any, request: AuthorisationRequest, organisations: list[Organisation], **kwargs: Any
+        self,
+        *args: Any,
+        request: AuthorisationRequest,
+        organisations: list[Organisation],
+        may_create: bool,
+        **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
         choices = [(str(o.pk), f"{o.name} (KvK {o.kvk_number})") for o in organisations]
-        if not any(o.kvk_number == request.kvk_number for o in organisations):
+        if may_create and not any(o.kvk_number == request.kvk_number for o in organisations):
             choices.append(
                 (
                     NEW_ORGANISATION,
@@ -55,8 +60,9 @@ class AcceptForm(forms.Form):
         self.fields["organisation"].initial = (
             str(matching.pk)
             if matching
-            else (NEW_ORGANISATION if choices[-1][0] == NEW_ORGANISATION else None)
+            else (NEW_ORGANISATION if choices and choices[-1][0] == NEW_ORGANISATION else None)
         )
+        self.has_choices = bool(choices)
         self.fields["role"].choices = role_choices_up_to(request.role)  # type: ignore[attr-defined]
         self.fields["role"].initial = request.role
 

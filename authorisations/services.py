@@ -34,7 +34,7 @@ from connections.services import connection_create
 from emails.services import absolute_url, email_queue
 from environments.models import Environment, Organisation, OrganisationRole, PlanFeature
 from environments.plans import plan_require_feature
-from environments.selectors import environment_contact_emails
+from environments.selectors import environment_contact_emails, organisations_administered_by
 from environments.services import environment_create, membership_grant, organisation_create
 from partners.models import PartnershipOrigin
 from partners.services import partnership_establish
@@ -393,11 +393,18 @@ def authorisation_request_accept(
     cost allocation when the intermediary pays, audit events and emails after commit.
 
     ``organisation_id`` None creates the organisation from the request's KvK number and name.
+    Accepting gives a partner access to an organisation, so it follows the rules for that: the
+    organisation must be one the user administers (administrators of the environment administer
+    all), and only administrators of the environment create a new one.
     """
     with transaction.atomic():
         request = _lock_by_token(token)
         client_environment = _require_responder(acting_user=acting_user, request=request)
         if organisation_id is None:
+            if not acting_user.is_environment_administrator:
+                raise ValidationError(
+                    _("Only administrators of your environment can create an organisation: ask one of them.")
+                )
             organisation = organisation_create(
                 environment=client_environment,
                 acting_user=acting_user,
@@ -405,9 +412,9 @@ def authorisation_request_accept(
                 kvk_number=request.kvk_number,
             )
         else:
-            chosen = Organisation.objects.filter(pk=organisation_id, environment=client_environment).first()
+            chosen = organisations_administered_by(user=acting_user).filter(pk=organisation_id).first()
             if chosen is None:
-                raise ValidationError(_("Choose one of your own organisations."))
+                raise ValidationError(_("Choose one of the organisations you administer."))
             organisation = chosen
         return _accept(
             request=request,

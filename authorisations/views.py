@@ -40,6 +40,7 @@ from authorisations.services import (
 )
 from environments.models import Organisation, PlanFeature
 from environments.plans import environment_has_feature, plan_require_feature
+from environments.selectors import organisations_administered_by
 
 PAGE_SIZE = 25
 
@@ -143,10 +144,10 @@ def _unusable(request: HttpRequest, unusable: LinkUnusable) -> HttpResponse:
 
 
 def _own_organisations(request: HttpRequest) -> list[Organisation]:
-    user = request.user
-    if not user.is_authenticated or user.environment_id is None:
+    """The organisations the signed-in client may open to the requester."""
+    if not request.user.is_authenticated:
         return []
-    return list(Organisation.objects.filter(environment_id=user.environment_id).order_by("name"))
+    return list(organisations_administered_by(user=request.user).order_by("name"))  # type: ignore[arg-type]
 
 
 def _respond_context(
@@ -162,9 +163,15 @@ def _respond_context(
     elif user.role < EnvironmentRole.ADVANCED_USER:  # type: ignore[union-attr]
         context["not_allowed"] = True
     else:
-        context["accept_form"] = AcceptForm(
-            request=authorisation_request, organisations=_own_organisations(request)
+        form = AcceptForm(
+            request=authorisation_request,
+            organisations=_own_organisations(request),
+            may_create=user.is_environment_administrator,  # type: ignore[union-attr]
         )
+        if form.has_choices:
+            context["accept_form"] = form
+        else:
+            context["nothing_to_choose"] = True
     return context
 
 
@@ -187,7 +194,12 @@ def respond_accept(request: AuthenticatedHttpRequest, token: str) -> HttpRespons
         authorisation_request = authorisation_link_resolve(token=token)
     except LinkUnusable as unusable:
         return _unusable(request, unusable)
-    form = AcceptForm(request.POST, request=authorisation_request, organisations=_own_organisations(request))
+    form = AcceptForm(
+        request.POST,
+        request=authorisation_request,
+        organisations=_own_organisations(request),
+        may_create=request.user.is_environment_administrator,
+    )
     if form.is_valid():
         try:
             accepted = authorisation_request_accept(

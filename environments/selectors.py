@@ -75,3 +75,17 @@ def environment_usage(*, environment: Environment) -> dict[str, int]:
         "organisations": Organisation.objects.filter(environment=environment).count(),
         "users": User.objects.filter(environment=environment, is_active=True).count(),
     }
+
+
+def organisations_administered_by(*, user: User) -> QuerySet[Organisation]:
+    """The user's own environment's organisations they may give others access to: all of them
+    for its administrators, otherwise those where they hold the administrator organisation role."""
+    if user.environment_id is None:
+        return Organisation.objects.none()
+    own = Organisation.objects.filter(environment_id=user.environment_id)
+    if user.is_environment_administrator:
+        return own
+    granted = OrganisationUserObjectPermission.objects.filter(
+        user=user, permission__codename="manage_members"
+    ).values("content_object_id")
+    return own.filter(pk__in=granted)

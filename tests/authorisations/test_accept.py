@@ -129,7 +129,7 @@ def test_the_organisation_with_the_requested_kvk_is_preselected(
     other = OrganisationFactory(environment=client_admin.environment, kvk_number="99999999")
     request, _token = send(accountant)
 
-    form = AcceptForm(request=request, organisations=[other, client_organisation])
+    form = AcceptForm(request=request, organisations=[other, client_organisation], may_create=True)
 
     assert form.fields["organisation"].initial == str(client_organisation.pk)
 
@@ -193,7 +193,7 @@ def test_an_organisation_of_another_environment_cannot_be_chosen(accountant, cli
     foreign = OrganisationFactory()
     _request, token = send(accountant)
 
-    with pytest.raises(ValidationError, match="your own organisations"):
+    with pytest.raises(ValidationError, match="organisations you administer"):
         authorisation_request_accept(
             token=token, acting_user=client_admin, organisation_id=foreign.pk, role=OrganisationRole.MEMBER
         )
@@ -279,7 +279,7 @@ def test_declining_tells_the_requester(accountant, client_admin, django_capture_
 def test_two_acceptances_at_once_give_one_partnership_one_membership_one_allocation(
     accountant, client_admin, client_organisation
 ) -> None:
-    colleague = AdvancedUserFactory(environment=client_admin.environment)
+    colleague = AdministratorFactory(environment=client_admin.environment)
     _request, token = send(accountant)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
@@ -379,3 +379,49 @@ def test_the_delegate_loses_the_connection_when_the_partnership_ends(
     assert response.status_code == 404
     assert not connection.keys.filter(revoked_at__isnull=True).exists()
     assert not CostAllocation.objects.filter(ended_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_an_advanced_user_can_only_open_organisations_they_administer(
+    accountant, client_admin, client_organisation
+) -> None:
+    advanced = AdvancedUserFactory(environment=client_admin.environment)
+    _request, token = send(accountant)
+
+    with pytest.raises(ValidationError, match="organisations you administer"):
+        authorisation_request_accept(
+            token=token,
+            acting_user=advanced,
+            organisation_id=client_organisation.pk,
+            role=OrganisationRole.MEMBER,
+        )
+    with pytest.raises(ValidationError, match="Only administrators of your environment can create"):
+        authorisation_request_accept(
+            token=token, acting_user=advanced, organisation_id=None, role=OrganisationRole.MEMBER
+        )
+    assert not Partnership.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_advanced_user_who_administers_the_organisation_can_accept(
+    accountant, client_admin, client_organisation
+) -> None:
+    from environments.services import membership_grant
+
+    advanced = AdvancedUserFactory(environment=client_admin.environment)
+    membership_grant(
+        organisation=client_organisation,
+        user=advanced,
+        role=OrganisationRole.ADMINISTRATOR,
+        acting_user=client_admin,
+    )
+    _request, token = send(accountant)
+
+    accepted = authorisation_request_accept(
+        token=token,
+        acting_user=advanced,
+        organisation_id=client_organisation.pk,
+        role=OrganisationRole.MEMBER,
+    )
+
+    assert accepted.organisation == client_organisation

@@ -87,11 +87,11 @@ ROUTES = [
     ),
     # The emailed link: anyone holding it sees the request.
     Route("authorisations:respond", expect(OK, anonymous=OK, inactive=OK), kwargs=_token),
-    # Accepting: clients' advanced users and administrators; the sender's own environment cannot
-    # (form error, 400).
+    # Accepting into a new organisation: administrators of another environment. The sender's own
+    # environment and advanced users (who may not create organisations) get the form error (400).
     Route(
         "authorisations:respond_accept",
-        expect(400, partner_member=OK, partner_no_access=OK, former_partner=OK, foreign=OK),
+        expect(400, former_partner=OK, foreign=OK),
         kwargs=_token,
         method="post",
         data=lambda w: ACCEPT_DATA,
