@@ -32,7 +32,13 @@ from billing.services import cost_allocation_assign
 from connections.models import ConnectionStatus, SoftwareConnection
 from connections.services import connection_create
 from emails.services import absolute_url, email_queue
-from environments.models import Environment, Organisation, OrganisationRole, PlanFeature
+from environments.models import (
+    Environment,
+    Organisation,
+    OrganisationMembership,
+    OrganisationRole,
+    PlanFeature,
+)
 from environments.plans import plan_require_feature
 from environments.selectors import environment_contact_emails, organisations_administered_by
 from environments.services import environment_create, membership_grant, organisation_create
@@ -334,7 +340,15 @@ def _accept(
         acting_user=acting_user,
     )
     requester = request.requested_by
-    membership_grant(organisation=organisation, user=requester, role=role, acting_user=acting_user)
+    current_role = (
+        OrganisationMembership.objects.filter(organisation=organisation, user=requester)
+        .values_list("role", flat=True)
+        .first()
+    )
+    # Accepting gives the requester at least the granted role; it never takes away a higher role
+    # they already hold (the client lowers that on the Members page if it wants to).
+    if current_role is None or current_role < role:
+        membership_grant(organisation=organisation, user=requester, role=role, acting_user=acting_user)
     _software_connection_prepare(
         organisation=organisation,
         package=request.software_package,

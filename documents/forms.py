@@ -93,6 +93,11 @@ class InvoiceLineForm(forms.Form):
 
 
 class BaseLineFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    default_error_messages = {
+        "too_few_forms": _("Add at least one line."),
+        "too_many_forms": _("An invoice can have at most %(num)d lines."),
+    }
+
     def lines(self) -> tuple[LineData, ...]:
         return tuple(
             LineData(

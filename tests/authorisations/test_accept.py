@@ -27,6 +27,7 @@ from billing.models import CostAllocation
 from connections.models import SoftwareConnection
 from environments.models import Organisation, OrganisationMembership, OrganisationRole
 from environments.permissions import access_organisation
+from environments.services import membership_grant
 from partners.models import Partnership, PartnershipOrigin
 from tests.authorisations.helpers import send
 from tests.factories import (
@@ -106,6 +107,31 @@ def test_the_client_may_lower_the_role_to_member(accountant, client_admin, clien
     assert membership.role == OrganisationRole.MEMBER
     with pytest.raises(Http404):
         access_organisation(user=accountant, pk=client_organisation.pk, permission="manage_connections")
+
+
+@pytest.mark.django_db
+def test_accepting_a_member_request_keeps_a_higher_role_the_requester_already_holds(
+    accountant, client_admin, client_organisation
+) -> None:
+    PartnershipFactory(environments=(accountant.environment, client_admin.environment))
+    membership_grant(
+        organisation=client_organisation,
+        user=accountant,
+        role=OrganisationRole.ADMINISTRATOR,
+        acting_user=client_admin,
+    )
+    _request, token = send(accountant, role=OrganisationRole.MEMBER)
+
+    authorisation_request_accept(
+        token=token,
+        acting_user=client_admin,
+        organisation_id=client_organisation.pk,
+        role=OrganisationRole.MEMBER,
+    )
+
+    membership = OrganisationMembership.objects.get(user=accountant, organisation=client_organisation)
+    assert membership.role == OrganisationRole.ADMINISTRATOR
+    assert access_organisation(user=accountant, pk=client_organisation.pk, permission="manage_connections")
 
 
 @pytest.mark.django_db

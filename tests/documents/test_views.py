@@ -262,3 +262,25 @@ def test_organisation_tabs_show_documents_to_members_and_connections_to_administ
 
     assert documents in member and connections not in member
     assert documents in administrator and connections in administrator
+
+
+def test_an_invoice_without_lines_asks_for_a_line_in_plain_words(world: World, client_for: ClientFor) -> None:
+    response = client_for(world["org_member"]).post(
+        reverse("documents:invoice_create", kwargs={"pk": world.org.pk}),
+        _form(
+            **{
+                "lines-0-description": "",
+                "lines-0-quantity": "1",
+                "lines-0-unit_price": "",
+                "lines-1-description": "",
+                "lines-1-unit_price": "",
+                "lines-1-vat_rate": "21.00",
+            }
+        ),
+    )
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Add at least one line." in content
+    assert "Please submit at least" not in content
+    assert not Invoice.objects.exists()
