@@ -192,7 +192,9 @@ def _validate(rows: list[ParsedRow], *, environment: Environment) -> None:
             )
         elif kvk in pending_kvks:
             errors.append(_("A request to this KvK number is already pending."))
-        if values["software_package"].lower() not in software:
+        if not values["software_package"]:
+            errors.append(_("Software package is missing."))
+        elif values["software_package"].lower() not in software:
             errors.append(_("Unknown software package “%(value)s”.") % {"value": values["software_package"]})
         else:
             values["software_package"] = software[values["software_package"].lower()]

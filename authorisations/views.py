@@ -215,7 +215,7 @@ def respond_accept(request: AuthenticatedHttpRequest, token: str) -> HttpRespons
         else:
             messages.success(
                 request,
-                _("Accepted: %(partner)s now works for %(organisation)s.")
+                _("Accepted: %(partner)s now works for %(organisation)s")
                 % {"partner": accepted.environment.name, "organisation": accepted.organisation.name},  # type: ignore[union-attr]
             )
             return redirect("environments:organisation_members", pk=accepted.organisation_id)
@@ -267,7 +267,7 @@ def respond_signup(request: HttpRequest, token: str) -> HttpResponse:
             login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
             messages.success(
                 request,
-                _("Welcome! Your environment is ready and %(partner)s now works for %(organisation)s.")
+                _("Welcome! Your environment is ready and %(partner)s now works for %(organisation)s")
                 % {"partner": accepted.environment.name, "organisation": accepted.organisation.name},  # type: ignore[union-attr]
             )
             return redirect("environments:organisation_members", pk=accepted.organisation_id)
