@@ -18,9 +18,7 @@ class AuthorisationRequestForm(forms.Form):
     client_email = forms.EmailField(
         label=_("Client email"), help_text=_("The link to accept goes to this address.")
     )
-    kvk_number = forms.CharField(
-        label=_("KvK number"), min_length=8, max_length=8, validators=[kvk_validator]
-    )
+    kvk_number = forms.CharField(label=_("KvK number"), max_length=8, validators=[kvk_validator])
     organisation_name = forms.CharField(label=_("Organisation name"), max_length=200)
     software_package = forms.ChoiceField(label=_("Software package"), choices=SoftwarePackage.choices)
     role = forms.TypedChoiceField(

@@ -17,7 +17,7 @@ class OrganisationForm(forms.Form):
     kvk_number = forms.CharField(
         label=_("KvK number"),
         max_length=8,
-        min_length=8,
+        # The validator alone explains a wrong length; min_length would add a second message.
         validators=[kvk_validator],
         help_text=_("8 digits."),
     )
