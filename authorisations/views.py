@@ -38,6 +38,7 @@ from authorisations.services import (
     authorisation_request_send,
     authorisation_request_withdraw,
 )
+from connections.models import SoftwarePackage
 from environments.models import Organisation, PlanFeature
 from environments.plans import environment_has_feature, plan_require_feature
 from environments.selectors import organisations_administered_by
@@ -321,6 +322,7 @@ def bulk_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "status": status,
         "statuses": BOARD_STATUSES,
         "is_preview": upload.status == BulkUploadStatus.PREVIEW,
+        "software_labels": dict(SoftwarePackage.choices),
     }
     return render(request, "authorisations/bulk_detail.html", context)
 

@@ -384,7 +384,7 @@ def relationship_request_send(
             raise ValidationError(_("%(name)s is not in the partner directory.") % {"name": receiver.name})
         if partnership_active_between(environment_id=sender.pk, other_environment_id=receiver.pk):
             raise ValidationError(
-                _("You already have an active partnership with %(name)s.") % {"name": receiver.name}
+                _("You already have an active partnership with %(name)s") % {"name": receiver.name}
             )
         now = timezone.now()
         _expire(pending_requests_between(environment_id=sender.pk, other_environment_id=receiver.pk), now=now)

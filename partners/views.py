@@ -187,12 +187,12 @@ def _decide(
     if action == "accept":
         messages.success(
             request,
-            _("You are now partners with %(name)s.") % {"name": relationship_request.from_environment.name},
+            _("You are now partners with %(name)s") % {"name": relationship_request.from_environment.name},
         )
         return redirect("partners:partnership_detail", pk=partnership.pk)
     messages.success(
         request,
-        _("You declined the request of %(name)s.") % {"name": relationship_request.from_environment.name},
+        _("You declined the request of %(name)s") % {"name": relationship_request.from_environment.name},
     )
     return redirect("partners:request_list")
 

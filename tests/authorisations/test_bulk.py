@@ -224,6 +224,7 @@ def test_upload_page_shows_the_preview(accountant, client_for) -> None:
 
     assert response.status_code == 302
     assert b"Nothing has been sent yet" in board.content
+    assert b"<td>Exact Online</td>" in board.content
     assert b"KvK number must be exactly 8 digits" in board.content
 
 

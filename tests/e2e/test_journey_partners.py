@@ -87,7 +87,7 @@ def test_partnership_from_directory_search_to_ending(
         expect(
             client_page.get_by_role("heading", name="Partnership with Boekhouding De Vries")
         ).to_be_visible()
-        expect(client_page.get_by_text("You are now partners with Boekhouding De Vries.")).to_be_visible()
+        expect(client_page.get_by_text("You are now partners with Boekhouding De Vries")).to_be_visible()
 
         # Both see the partnership.
         smtp.wait_for(to=ACCOUNTANT, subject="You are now partners with Bakkerij Jansen")
