@@ -29,6 +29,7 @@ from accounts.services import (
     user_reactivate,
     user_set_relationship_manager,
 )
+from environments.forms import form_add_service_errors
 
 PAGE_SIZE = 25
 
@@ -179,11 +180,7 @@ def user_invite(request: AuthenticatedHttpRequest) -> HttpResponse:
                 environment=environment, email=form.cleaned_data["email"], acting_user=request.user
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
             return redirect("accounts:invitation_list")

@@ -22,7 +22,7 @@ from post_office import mail
 
 from accounts.models import EnvironmentRole, User
 from accounts.tokens import link_token_new
-from audit.models import AuditEvent
+from audit.services import audit_event_build, audit_record, audit_record_many
 from authorisations.models import (
     AuthorisationLink,
     AuthorisationRequest,
@@ -276,14 +276,11 @@ def bulk_upload_confirm(*, upload: BulkUpload, acting_user: User) -> BulkUpload:
         locked.status = BulkUploadStatus.SENDING
         locked.confirmed_at = timezone.now()
         locked.save(update_fields=["status", "confirmed_at"])
-        AuditEvent.objects.create(
+        audit_record(
             actor=acting_user,
-            actor_repr=acting_user.email,
             action="bulk_upload.confirmed",
             environment=locked.environment,
-            target_type="authorisations.bulkupload",
-            target_id=str(locked.pk),
-            target_repr=str(locked)[:300],
+            target=locked,
             data={"rows": locked.valid_rows},
         )
         row_ids = list(locked.rows.filter(errors=[]).order_by("line_number").values_list("pk", flat=True))
@@ -381,16 +378,13 @@ def _send_rows_in_bulk(*, upload: BulkUpload, rows: list[BulkUploadRow]) -> int:
             for request, (_t, token_hash) in zip(requests, tokens, strict=True)
         ]
     )
-    AuditEvent.objects.bulk_create(
+    audit_record_many(
         [
-            AuditEvent(
+            audit_event_build(
                 actor=sender,
-                actor_repr=sender.email,
                 action="authorisation_request.sent",
                 environment=environment,
-                target_type="authorisations.authorisationrequest",
-                target_id=str(request.pk),
-                target_repr=str(request)[:300],
+                target=request,
                 data={"client": request.client_name, "kvk": request.kvk_number, "bulk_upload": upload.pk},
             )
             for request in requests

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import EnvironmentRole, User
 from accounts.tokens import link_token_hash, link_token_new
-from audit.services import audit_record
+from audit.services import audit_event_build, audit_record, audit_record_many
 from authorisations.models import (
     AuthorisationLink,
     AuthorisationRequest,
@@ -40,9 +40,10 @@ from environments.models import (
     PlanFeature,
 )
 from environments.plans import plan_require_feature
-from environments.selectors import environment_contact_emails, organisations_administered_by
+from environments.selectors import organisations_administered_by
 from environments.services import environment_create, membership_grant, organisation_create
 from partners.models import PartnershipOrigin
+from partners.selectors import environment_contacts, partnership_side_contacts
 from partners.services import partnership_establish
 
 logger = logging.getLogger(__name__)
@@ -293,7 +294,10 @@ def authorisation_request_decline(*, token: str, acting_user: User) -> Authorisa
             target=request,
         )
         email_queue(
-            to=[request.requested_by.email, *environment_contact_emails(environment=request.environment)],
+            to=[
+                request.requested_by.email,
+                *(user.email for user in environment_contacts(environment_id=request.environment_id)),
+            ],
             template="authorisations/email/declined",
             context={
                 "request": request,
@@ -386,7 +390,15 @@ def _accept(
         },
     )
     email_queue(
-        to=[requester.email, *environment_contact_emails(environment=request.environment)],
+        to=[
+            requester.email,
+            *(
+                user.email
+                for user in partnership_side_contacts(
+                    partnership=partnership, environment_id=request.environment_id
+                )
+            ),
+        ],
         template="authorisations/email/accepted",
         context={
             "request": request,
@@ -500,15 +512,17 @@ def authorisation_requests_expire(*, now: datetime | None = None) -> int:
         AuthorisationRequest.objects.filter(pk__in=[r.pk for r in lapsed]).update(
             status=AuthorisationRequestStatus.EXPIRED
         )
+        audit_record_many(
+            [
+                audit_event_build(
+                    actor=None, action="authorisation_request.expired", environment=r.environment, target=r
+                )
+                for r in lapsed
+            ]
+        )
         by_requester: dict[int, list[AuthorisationRequest]] = {}
         for request in lapsed:
             by_requester.setdefault(request.requested_by_id, []).append(request)
-            audit_record(
-                actor=None,
-                action="authorisation_request.expired",
-                environment=request.environment,
-                target=request,
-            )
         for requests in by_requester.values():
             email_queue(
                 to=[requests[0].requested_by.email],

@@ -39,21 +39,12 @@ from authorisations.services import (
     authorisation_request_withdraw,
 )
 from connections.models import SoftwarePackage
+from environments.forms import form_add_service_errors
 from environments.models import Organisation, PlanFeature
 from environments.plans import environment_has_feature, plan_require_feature
 from environments.selectors import organisations_administered_by
 
 PAGE_SIZE = 25
-
-
-def _form_errors(
-    form: AuthorisationRequestForm | AcceptForm | SignupAcceptForm, error: ValidationError
-) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -88,7 +79,7 @@ def request_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 draft=AuthorisationRequestDraft(**form.cleaned_data),
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, _("Request sent to %(email)s.") % {"email": sent.client_email})
             return redirect("authorisations:detail", pk=sent.pk)
@@ -212,7 +203,7 @@ def respond_accept(request: AuthenticatedHttpRequest, token: str) -> HttpRespons
         except LinkUnusable as unusable:
             return _unusable(request, unusable)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -263,7 +254,7 @@ def respond_signup(request: HttpRequest, token: str) -> HttpResponse:
         except LinkUnusable as unusable:
             return _unusable(request, unusable)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
             messages.success(

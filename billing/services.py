@@ -6,12 +6,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from audit.services import audit_record
+from audit.services import audit_event_build, audit_record, audit_record_many
 from billing.models import CostAllocation
 from emails.services import absolute_url, email_queue
 from environments.models import Environment, Organisation
-from environments.selectors import environment_contact_emails
 from partners.models import Partnership
+from partners.selectors import partnership_side_contacts
 
 
 def cost_allocation_assign(
@@ -78,20 +78,31 @@ def cost_allocations_return_for_partnership(*, partnership: Partnership, acting_
     for allocation in open_allocations:
         allocation.ended_at = now
         allocation.end_reason = "partnership ended"
-        audit_record(
-            actor=acting_user,
-            action="cost_allocation.returned",
-            environment=allocation.organisation.environment,
-            other_environment=allocation.payer,
-            organisation=allocation.organisation,
-            target=allocation,
-            data={"payer": allocation.organisation.environment.name, "previous_payer": allocation.payer.name},
-        )
     CostAllocation.objects.bulk_update(open_allocations, ["ended_at", "end_reason"])
+    audit_record_many(
+        [
+            audit_event_build(
+                actor=acting_user,
+                action="cost_allocation.returned",
+                environment=allocation.organisation.environment,
+                other_environment=allocation.payer,
+                organisation=allocation.organisation,
+                target=allocation,
+                data={
+                    "payer": allocation.organisation.environment.name,
+                    "previous_payer": allocation.payer.name,
+                },
+            )
+            for allocation in open_allocations
+        ]
+    )
     organisations = [allocation.organisation.name for allocation in open_allocations]
     for environment in (partnership.environment_a, partnership.environment_b):
         email_queue(
-            to=environment_contact_emails(environment=environment),
+            to=[
+                user.email
+                for user in partnership_side_contacts(partnership=partnership, environment_id=environment.pk)
+            ],
             template="billing/email/cost_allocation_returned",
             context={
                 "organisations": organisations,

@@ -24,18 +24,11 @@ from documents.selectors import (
 )
 from documents.services import invoice_create_draft, invoice_import_ubl, invoice_send, invoice_update_draft
 from documents.ubl import UblInvalid, invoice_to_ubl, ubl_filename
+from environments.forms import form_add_service_errors
 from environments.models import Organisation, OrganisationRole
 from environments.permissions import OrganisationPermissions, access_organisation, require_environment
 
 PAGE_SIZE = 25
-
-
-def _apply_errors(form: InvoiceForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _organisation_context(request: AuthenticatedHttpRequest, organisation: Organisation) -> dict[str, Any]:
@@ -76,7 +69,7 @@ def invoice_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 organisation=organisation, acting_user=request.user, data=form.invoice_data(lines.lines())
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, _("Draft invoice %(number)s saved.") % {"number": invoice.number})
             return redirect("documents:invoice_detail", pk=invoice.pk)
@@ -127,7 +120,7 @@ def invoice_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 invoice=invoice, acting_user=request.user, data=form.invoice_data(lines.lines())
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, _("Invoice saved."))
             return redirect("documents:invoice_detail", pk=invoice.pk)

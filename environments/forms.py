@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from stdnum.eu import vat as eu_vat
@@ -10,6 +11,16 @@ from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from accounts.models import User
 from environments.models import Organisation, OrganisationRole, Plan, kvk_validator, peppol_id_validator
+
+
+def form_add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: a field's errors at that field, the rest
+    (and errors about fields the form does not have) at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
 
 
 class OrganisationForm(forms.Form):

@@ -47,16 +47,6 @@ def organisation_memberships(*, organisation: Organisation) -> QuerySet[Organisa
     )
 
 
-def environment_contact_emails(*, environment: Environment) -> list[str]:
-    """Who hears about an environment's partner matters: its relationship managers, or its
-    administrators when it has none."""
-    active = User.objects.filter(environment=environment, is_active=True)
-    managers = list(active.filter(is_relationship_manager=True).values_list("email", flat=True))
-    if managers:
-        return managers
-    return list(active.filter(role__gte=EnvironmentRole.ADMINISTRATOR).values_list("email", flat=True))
-
-
 def subscription_history(*, environment: Environment) -> QuerySet[SubscriptionChange]:
     return (
         SubscriptionChange.objects.filter(environment=environment)
@@ -89,3 +79,28 @@ def organisations_administered_by(*, user: User) -> QuerySet[Organisation]:
         user=user, permission__codename="manage_members"
     ).values("content_object_id")
     return own.filter(pk__in=granted)
+
+
+def membership_candidates(*, organisation: Organisation, acting_user: User) -> QuerySet[User]:
+    """Who ``acting_user`` may add to the organisation: users of its environment, and advanced
+    users and administrators of environments in an active partnership with it. A partner user who
+    administers the organisation picks from their own environment. Existing members are left out."""
+    from partners.selectors import partnerships_of
+
+    home_id = organisation.environment_id
+    if acting_user.environment_id != home_id:
+        pool = Q(environment_id=acting_user.environment_id, role__gte=EnvironmentRole.ADVANCED_USER)
+    else:
+        partner_environment_ids = [
+            partnership.other_environment_id(home_id)
+            for partnership in partnerships_of(environment_id=home_id).filter(status="active")
+        ]
+        pool = Q(environment_id=home_id) | Q(
+            environment_id__in=partner_environment_ids, role__gte=EnvironmentRole.ADVANCED_USER
+        )
+    return (
+        User.objects.filter(pool, is_active=True)
+        .exclude(memberships__organisation=organisation)
+        .select_related("environment")
+        .order_by("environment__name", "email")
+    )

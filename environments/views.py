@@ -4,14 +4,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import AuthenticatedHttpRequest, EnvironmentRole, User
-from environments.forms import EnvironmentSettingsForm, MembershipForm, MembershipRoleForm, OrganisationForm
+from accounts.models import AuthenticatedHttpRequest, EnvironmentRole
+from environments.forms import (
+    EnvironmentSettingsForm,
+    MembershipForm,
+    MembershipRoleForm,
+    OrganisationForm,
+    form_add_service_errors,
+)
 from environments.models import OrganisationMembership, Plan, PlanFeature
 from environments.permissions import (
     OrganisationPermissions,
@@ -21,6 +26,7 @@ from environments.permissions import (
 )
 from environments.selectors import (
     environment_usage,
+    membership_candidates,
     organisation_memberships,
     organisations_list,
     organisations_visible_to,
@@ -35,19 +41,8 @@ from environments.services import (
     organisation_update,
     subscription_change_plan,
 )
-from partners.selectors import partnerships_of
 
 PAGE_SIZE = 25
-
-
-def _apply_errors(
-    form: OrganisationForm | MembershipForm | EnvironmentSettingsForm, error: ValidationError
-) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -82,7 +77,7 @@ def organisation_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
                 environment=environment, acting_user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, _("Organisation %(name)s created.") % {"name": organisation.name})
             return redirect("environments:organisation_detail", pk=organisation.pk)
@@ -117,7 +112,7 @@ def organisation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         try:
             organisation_update(organisation=organisation, acting_user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, _("Organisation saved."))
             return redirect("environments:organisation_detail", pk=organisation.pk)
@@ -125,32 +120,6 @@ def organisation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         request,
         "environments/organisation_form.html",
         {"form": form, "organisation": organisation, "creating": False},
-    )
-
-
-def _member_candidates(
-    *, organisation_environment_id: int, acting_user: User, exclude_ids: list[int]
-) -> QuerySet[User]:
-    """Who may be added: users of the organisation's environment; advanced users and
-    administrators of environments in an active partnership with it. A partner user who
-    administers the organisation picks from their own environment."""
-    if acting_user.environment_id != organisation_environment_id:
-        pool = Q(environment_id=acting_user.environment_id, role__gte=EnvironmentRole.ADVANCED_USER)
-    else:
-        partner_environment_ids = [
-            partnership.other_environment_id(organisation_environment_id)
-            for partnership in partnerships_of(environment_id=organisation_environment_id).filter(
-                status="active"
-            )
-        ]
-        pool = Q(environment_id=organisation_environment_id) | Q(
-            environment_id__in=partner_environment_ids, role__gte=EnvironmentRole.ADVANCED_USER
-        )
-    return (
-        User.objects.filter(pool, is_active=True)
-        .exclude(pk__in=exclude_ids)
-        .select_related("environment")
-        .order_by("environment__name", "email")
     )
 
 
@@ -163,12 +132,9 @@ def organisation_members(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     page = Paginator(memberships, 50).get_page(request.GET.get("page"))
     form = None
     if can_manage:
-        candidates = _member_candidates(
-            organisation_environment_id=organisation.environment_id,
-            acting_user=request.user,
-            exclude_ids=list(memberships.values_list("user_id", flat=True)),
+        form = MembershipForm(
+            candidates=membership_candidates(organisation=organisation, acting_user=request.user)
         )
-        form = MembershipForm(candidates=candidates)
     context = {"organisation": organisation, "page": page, "form": form, "can_manage": can_manage}
     return render(request, "environments/organisation_members.html", context)
 
@@ -177,13 +143,9 @@ def organisation_members(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 @require_POST
 def organisation_member_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organisation = access_organisation(user=request.user, pk=pk, permission="manage_members")
-    existing = list(organisation.memberships.values_list("user_id", flat=True))
-    candidates = _member_candidates(
-        organisation_environment_id=organisation.environment_id,
-        acting_user=request.user,
-        exclude_ids=existing,
+    form = MembershipForm(
+        request.POST, candidates=membership_candidates(organisation=organisation, acting_user=request.user)
     )
-    form = MembershipForm(request.POST, candidates=candidates)
     if form.is_valid():
         try:
             membership_grant(
@@ -323,7 +285,7 @@ def environment_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
                 listed_in_directory=form.cleaned_data["listed_in_directory"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, _("Environment settings saved."))
             return redirect("environments:environment_settings")

@@ -263,3 +263,16 @@ def test_request_list_keeps_a_constant_query_count(accountant, client_for) -> No
             send(accountant, kvk_number=f"{20000000 + n:08d}", client_email=f"c{n}@example.test")
 
     assert_constant_queries(client_for(accountant), reverse("authorisations:list"), grow_to=grow_to)
+
+
+def test_bulk_upload_list_keeps_a_constant_query_count(accountant, client_for) -> None:
+    def grow_to(size: int) -> None:
+        for n in range(accountant.environment.bulk_uploads.count(), size):
+            bulk_upload_preview(
+                environment=accountant.environment,
+                acting_user=accountant,
+                filename=f"upload-{n}.csv",
+                content=csv_of([good_line(n)]),
+            )
+
+    assert_constant_queries(client_for(accountant), reverse("authorisations:bulk_list"), grow_to=grow_to)
