@@ -127,15 +127,6 @@ class AuthorisationRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.client_name} ({self.kvk_number}) from {self.environment_id}"
 
-    @property
-    def is_pending(self) -> bool:
-        return self.status == AuthorisationRequestStatus.PENDING
-
-    @property
-    def has_lapsed(self) -> bool:
-        """Pending on paper but past its expiry: the beat job has not run yet."""
-        return self.is_pending and self.expires_at <= timezone.now()
-
 
 class AuthorisationLink(models.Model):
     """One emailed link of a request. Resending makes a new link and supersedes the old one, so
@@ -183,10 +174,6 @@ class BulkUploadRow(models.Model):
 
     def __str__(self) -> str:
         return f"line {self.line_number} of {self.upload_id}"
-
-    @property
-    def is_valid(self) -> bool:
-        return not self.errors
 
     @property
     def board_status(self) -> str:

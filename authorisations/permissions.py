@@ -37,3 +37,13 @@ def access_bulk_upload(*, user: User, pk: int) -> BulkUpload:
     if upload is None:
         raise Http404
     return upload
+
+
+def responder_refusal(*, user: User, request: AuthorisationRequest) -> str:
+    """Why ``user`` may not answer ``request`` ("" when they may): advanced users and
+    administrators of another environment than the sender's answer, whatever their plan."""
+    if user.environment_id is None or user.environment_id == request.environment_id:
+        return "own_request"
+    if user.role < EnvironmentRole.ADVANCED_USER:
+        return "not_allowed"
+    return ""

@@ -28,6 +28,7 @@ from authorisations.models import (
     BulkUpload,
     Payer,
 )
+from authorisations.permissions import responder_refusal
 from billing.services import cost_allocation_assign
 from connections.models import ConnectionStatus, SoftwareConnection
 from connections.services import connection_create
@@ -216,6 +217,17 @@ def authorisation_request_resend(*, request: AuthorisationRequest, acting_user: 
         return locked
 
 
+def _refuse_unless_answerable(*, link: AuthorisationLink, request: AuthorisationRequest) -> None:
+    """Raise LinkUnusable saying why, unless the request is pending, unexpired and this is its
+    live link."""
+    if request.status == AuthorisationRequestStatus.PENDING and link.superseded_at is not None:
+        raise LinkUnusable("superseded", request)
+    if request.status != AuthorisationRequestStatus.PENDING:
+        raise LinkUnusable(str(request.status), request)
+    if request.expires_at <= timezone.now():
+        raise LinkUnusable("expired", request)
+
+
 def authorisation_link_resolve(*, token: str) -> AuthorisationRequest:
     """The request behind a link, or LinkUnusable saying why the link no longer works.
 
@@ -229,16 +241,8 @@ def authorisation_link_resolve(*, token: str) -> AuthorisationRequest:
     )
     if link is None:
         raise LinkUnusable("invalid")
-    request = link.request
-    if request.status == AuthorisationRequestStatus.WITHDRAWN:
-        raise LinkUnusable("withdrawn", request)
-    if link.superseded_at is not None and request.status == AuthorisationRequestStatus.PENDING:
-        raise LinkUnusable("superseded", request)
-    if request.status != AuthorisationRequestStatus.PENDING:
-        raise LinkUnusable(str(request.status), request)
-    if request.has_lapsed:
-        raise LinkUnusable("expired", request)
-    return request
+    _refuse_unless_answerable(link=link, request=link.request)
+    return link.request
 
 
 def _lock_by_token(token: str) -> AuthorisationRequest:
@@ -251,27 +255,23 @@ def _lock_by_token(token: str) -> AuthorisationRequest:
         .select_related("environment", "environment__plan", "requested_by")
         .get(pk=link.request_id)
     )
-    if request.status == AuthorisationRequestStatus.PENDING and link.superseded_at is not None:
-        raise LinkUnusable("superseded", request)
-    if request.status != AuthorisationRequestStatus.PENDING:
-        raise LinkUnusable(str(request.status), request)
-    if request.expires_at <= timezone.now():
-        raise LinkUnusable("expired", request)
+    _refuse_unless_answerable(link=link, request=request)
     return request
 
 
 def _require_responder(*, acting_user: User, request: AuthorisationRequest) -> Environment:
     """Advanced users and administrators of the client environment answer; any plan may."""
-    if acting_user.environment is None or acting_user.environment_id == request.environment_id:
+    refusal = responder_refusal(user=acting_user, request=request)
+    if refusal == "own_request":
         raise ValidationError(_("A request cannot be answered from the environment that sent it."))
-    if acting_user.role < EnvironmentRole.ADVANCED_USER:
+    if refusal == "not_allowed":
         raise ValidationError(
             _(
                 "Only advanced users and administrators of your environment can answer this request: "
                 "ask one of them."
             )
         )
-    return acting_user.environment
+    return acting_user.home
 
 
 def authorisation_request_decline(*, token: str, acting_user: User) -> AuthorisationRequest:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import AuthenticatedHttpRequest, EnvironmentRole
+from accounts.models import AuthenticatedHttpRequest
 from authorisations.bulk import bulk_upload_confirm, bulk_upload_preview, bulk_upload_resend_expired
 from authorisations.forms import AcceptForm, AuthorisationRequestForm, BulkUploadForm, SignupAcceptForm
 from authorisations.models import AuthorisationRequest, AuthorisationRequestStatus, BulkUploadStatus
@@ -19,6 +19,7 @@ from authorisations.permissions import (
     access_authorisation_request,
     access_bulk_upload,
     require_request_sender,
+    responder_refusal,
 )
 from authorisations.selectors import (
     BOARD_STATUSES,
@@ -150,10 +151,8 @@ def _respond_context(
     if not user.is_authenticated:
         context["signup_form"] = SignupAcceptForm(request=authorisation_request)
         context["login_url"] = reverse("account_login") + "?next=" + request.path
-    elif user.environment_id == authorisation_request.environment_id:
-        context["own_request"] = True
-    elif user.role < EnvironmentRole.ADVANCED_USER:  # type: ignore[union-attr]
-        context["not_allowed"] = True
+    elif refusal := responder_refusal(user=user, request=authorisation_request):  # type: ignore[arg-type]
+        context[refusal] = True
     else:
         form = AcceptForm(
             request=authorisation_request,

@@ -51,7 +51,3 @@ class CostAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} paid by {self.payer_id}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.ended_at is None

@@ -46,7 +46,7 @@ def test_taking_on_a_client_moves_the_cost_to_the_intermediary(firm) -> None:
     assert billing_summary(environment=client_env).own_connections == 0
 
 
-def test_ending_the_partnership_returns_the_cost_and_tells_both_sides(firm, mailoutbox) -> None:
+def test_ending_the_partnership_returns_the_cost_and_tells_both_sides(firm) -> None:
     client_env = EnvironmentFactory(plan=plan("invoice-portal"))
     AdministratorFactory(environment=client_env, email="client-admin@example.test")
     AdministratorFactory(environment=firm, email="firm-admin@example.test")
